@@ -1,0 +1,3 @@
+"""The LiteLLM guardrail that publishes to Kafka and waits for verdicts."""
+
+__all__: list[str] = []

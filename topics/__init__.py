@@ -1,0 +1,71 @@
+"""The contract the shim and the workers share: topics, message types, keys, errors."""
+
+from topics.codec import MAX_MESSAGE_BYTES, decode, encode, peek_schema
+from topics.connection import KafkaConnection
+from topics.errors import (
+    BrokerUnavailable,
+    ConfigError,
+    DecodeError,
+    GuardstreamError,
+    PayloadTooLarge,
+    ScannerError,
+    ScannerTimeout,
+)
+from topics.keys import message_key, reply_partition
+from topics.messages import (
+    Action,
+    AuditRecord,
+    Caller,
+    DeadLetter,
+    Decision,
+    Finding,
+    Mode,
+    Phase,
+    Policy,
+    RedactedText,
+    ReplyAddress,
+    ScannerOutcome,
+    ScanRequest,
+    ScanResult,
+    Text,
+    Verdict,
+    VerdictKind,
+)
+from topics.specs import DEFAULT_PREFIX, TopicSpec, Topics
+
+__all__ = [
+    "DEFAULT_PREFIX",
+    "MAX_MESSAGE_BYTES",
+    "Action",
+    "AuditRecord",
+    "BrokerUnavailable",
+    "Caller",
+    "ConfigError",
+    "DeadLetter",
+    "DecodeError",
+    "Decision",
+    "Finding",
+    "GuardstreamError",
+    "KafkaConnection",
+    "Mode",
+    "PayloadTooLarge",
+    "Phase",
+    "Policy",
+    "RedactedText",
+    "ReplyAddress",
+    "ScanRequest",
+    "ScanResult",
+    "ScannerError",
+    "ScannerOutcome",
+    "ScannerTimeout",
+    "Text",
+    "TopicSpec",
+    "Topics",
+    "Verdict",
+    "VerdictKind",
+    "decode",
+    "encode",
+    "message_key",
+    "peek_schema",
+    "reply_partition",
+]

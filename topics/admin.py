@@ -1,0 +1,139 @@
+"""Creating and checking the contract's topics, idempotently."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+
+from aiokafka.admin import AIOKafkaAdminClient, NewPartitions, NewTopic
+from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
+from aiokafka.errors import KafkaError, TopicAlreadyExistsError
+
+from topics.connection import KafkaConnection
+from topics.errors import BrokerUnavailable
+from topics.specs import TopicSpec
+
+__all__ = ["TopicState", "create_topics", "describe_topics"]
+
+_LEADER_WAIT_S = 15.0
+
+
+@dataclass(frozen=True, slots=True)
+class TopicState:
+    """A topic as the cluster has it, against its spec."""
+
+    spec: TopicSpec
+    exists: bool
+    partitions: int = 0
+    configs: dict[str, str] = field(default_factory=dict)
+    created: bool = False
+    """True when this call created it."""
+
+    @property
+    def problems(self) -> list[str]:
+        """How the topic differs from its spec; empty when it matches."""
+        if not self.exists:
+            return ["missing"]
+        found = []
+        if self.partitions < self.spec.partitions:
+            found.append(f"{self.partitions} partitions, spec says {self.spec.partitions}")
+        for key, want in self.spec.configs().items():
+            have = self.configs.get(key)
+            if have is not None and have != want:
+                found.append(f"{key}={have}, spec says {want}")
+        return found
+
+
+async def create_topics(
+    connection: KafkaConnection, specs: list[TopicSpec], *, replication_factor: int = 1
+) -> list[TopicState]:
+    """Create the topics that are missing and add partitions to those that have too few.
+
+    Safe to run any number of times, by any number of processes at once.
+    """
+    async with _admin(connection) as admin:
+        existing = set(await admin.list_topics())
+        missing = [s for s in specs if s.name not in existing]
+        if missing:
+            new = [
+                NewTopic(s.name, s.partitions, replication_factor, topic_configs=s.configs())
+                for s in missing
+            ]
+            try:
+                await admin.create_topics(new, validate_only=False)
+            except TopicAlreadyExistsError:
+                pass  # another process won the race; the describe below sees its topic
+        await _wait_for_leaders(admin, [s.name for s in specs])
+        states = await _describe(admin, specs)
+        grow = {
+            s.spec.name: NewPartitions(s.spec.partitions)
+            for s in states
+            if s.exists and s.partitions < s.spec.partitions
+        }
+        if grow:
+            await admin.create_partitions(grow)
+            await _wait_for_leaders(admin, list(grow))
+            states = await _describe(admin, specs)
+    made = {s.name for s in missing}
+    return [
+        TopicState(s.spec, s.exists, s.partitions, s.configs, created=s.spec.name in made)
+        for s in states
+    ]
+
+
+async def describe_topics(connection: KafkaConnection, specs: list[TopicSpec]) -> list[TopicState]:
+    """The cluster's view of each topic in ``specs``."""
+    async with _admin(connection) as admin:
+        return await _describe(admin, specs)
+
+
+async def _wait_for_leaders(admin: AIOKafkaAdminClient, names: list[str]) -> None:
+    """Wait until every partition has a leader, so clients started next do not see errors."""
+    deadline = time.monotonic() + _LEADER_WAIT_S
+    while time.monotonic() < deadline:
+        described = await admin.describe_topics(names)
+        if all(
+            t["error_code"] == 0 and t["partitions"] and all(p["leader"] >= 0 for p in t["partitions"])
+            for t in described
+        ):
+            return
+        await asyncio.sleep(0.1)
+    raise BrokerUnavailable(f"partitions of {', '.join(names)} got no leader in {_LEADER_WAIT_S}s")
+
+
+async def _describe(admin: AIOKafkaAdminClient, specs: list[TopicSpec]) -> list[TopicState]:
+    existing = set(await admin.list_topics())
+    present = [s for s in specs if s.name in existing]
+    partitions: dict[str, int] = {}
+    configs: dict[str, dict[str, str]] = {}
+    if present:
+        for topic in await admin.describe_topics([s.name for s in present]):
+            partitions[topic["topic"]] = len(topic["partitions"])
+        resources = [ConfigResource(ConfigResourceType.TOPIC, s.name) for s in present]
+        for response in await admin.describe_configs(resources):
+            for _err, _msg, _type, name, entries in response.resources:
+                configs[name] = {entry[0]: entry[1] for entry in entries}
+    return [
+        TopicState(s, s.name in existing, partitions.get(s.name, 0), configs.get(s.name, {}))
+        for s in specs
+    ]
+
+
+class _admin:
+    """An admin client that turns connection failures into :class:`BrokerUnavailable`."""
+
+    def __init__(self, connection: KafkaConnection) -> None:
+        self._client = AIOKafkaAdminClient(**connection.client_kwargs(), request_timeout_ms=15000)
+        self._where = connection.bootstrap_servers
+
+    async def __aenter__(self) -> AIOKafkaAdminClient:
+        try:
+            await self._client.start()
+        except KafkaError as e:
+            await self._client.close()
+            raise BrokerUnavailable(f"cannot reach Kafka at {self._where}: {e}") from e
+        return self._client
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._client.close()

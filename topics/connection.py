@@ -1,0 +1,76 @@
+"""How guardstream's clients reach Kafka, security settings included.
+
+The shim builds one from LiteLLM's ``litellm_params``, the workers from their settings; both hand
+``client_kwargs()`` to aiokafka's producers, consumers and admin client.
+"""
+
+from __future__ import annotations
+
+import ssl
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from topics.errors import ConfigError
+
+__all__ = ["KafkaConnection"]
+
+SecurityProtocol = Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]
+
+
+@dataclass(frozen=True, slots=True)
+class KafkaConnection:
+    """Bootstrap address and security settings for a Kafka cluster.
+
+    Attributes:
+        bootstrap_servers: ``host:port[,host:port...]``.
+        security_protocol: ``PLAINTEXT``, ``SSL`` (TLS, mTLS with a client certificate),
+            ``SASL_PLAINTEXT`` or ``SASL_SSL``.
+        sasl_mechanism: ``PLAIN``, ``SCRAM-SHA-256`` or ``SCRAM-SHA-512``.
+        sasl_username, sasl_password: SASL credentials.
+        ssl_cafile: CA bundle that signed the brokers' certificates.
+        ssl_certfile, ssl_keyfile: the client certificate and key, for mTLS.
+        ssl_check_hostname: verify that a broker's certificate names its host.
+    """
+
+    bootstrap_servers: str
+    security_protocol: SecurityProtocol = "PLAINTEXT"
+    sasl_mechanism: str = "SCRAM-SHA-512"
+    sasl_username: str = ""
+    sasl_password: str = ""
+    ssl_cafile: str = ""
+    ssl_certfile: str = ""
+    ssl_keyfile: str = ""
+    ssl_check_hostname: bool = True
+
+    def __post_init__(self) -> None:
+        if not self.bootstrap_servers.strip():
+            raise ConfigError("bootstrap_servers is empty: set it to host:port of a Kafka broker")
+        if self.security_protocol not in ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"):
+            raise ConfigError(f"unknown security_protocol {self.security_protocol!r}")
+        if self.security_protocol.startswith("SASL") and not self.sasl_username:
+            raise ConfigError(f"{self.security_protocol} needs sasl_username and sasl_password")
+
+    def client_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for any aiokafka client."""
+        kwargs: dict[str, Any] = {
+            "bootstrap_servers": self.bootstrap_servers,
+            "security_protocol": self.security_protocol,
+        }
+        if self.security_protocol in ("SSL", "SASL_SSL"):
+            kwargs["ssl_context"] = self.ssl_context()
+        if self.security_protocol.startswith("SASL"):
+            kwargs["sasl_mechanism"] = self.sasl_mechanism
+            kwargs["sasl_plain_username"] = self.sasl_username
+            kwargs["sasl_plain_password"] = self.sasl_password
+        return kwargs
+
+    def ssl_context(self) -> ssl.SSLContext:
+        """A client TLS context from the CA and, for mTLS, the client certificate."""
+        try:
+            context = ssl.create_default_context(cafile=self.ssl_cafile or None)
+            context.check_hostname = self.ssl_check_hostname
+            if self.ssl_certfile:
+                context.load_cert_chain(self.ssl_certfile, self.ssl_keyfile or None)
+        except (OSError, ssl.SSLError) as e:
+            raise ConfigError(f"cannot load the TLS files for Kafka: {e}") from e
+        return context

@@ -1,0 +1,72 @@
+"""guardstream's one error tree.
+
+    GuardstreamError                 root; ``retriable`` says whether trying again can help
+    ├── DecodeError                  bytes that are not a valid message (goes to dead letters)
+    ├── ConfigError                  a setting that cannot work (missing model, bad value)
+    ├── BrokerUnavailable            Kafka cannot be reached or started (retriable)
+    ├── ScannerError                 a scanner raised while scanning (retriable)
+    │   └── ScannerTimeout           a scanner or backend took longer than allowed
+    └── PayloadTooLarge              a message over the configured size limit
+
+Callers test ``err.retriable`` rather than listing types. Every raise inside guardstream chains
+its cause with ``raise ... from e``.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "BrokerUnavailable",
+    "ConfigError",
+    "DecodeError",
+    "GuardstreamError",
+    "PayloadTooLarge",
+    "ScannerError",
+    "ScannerTimeout",
+]
+
+
+class GuardstreamError(Exception):
+    """Root of every error guardstream raises on purpose."""
+
+    retriable: bool = False
+
+
+class DecodeError(GuardstreamError):
+    """Bytes that do not decode to the expected message.
+
+    ``field`` names the offending field as a dotted path (``texts.0.content``), or ``""`` when
+    the payload as a whole is unreadable; ``reason`` is a short machine-readable code used as the
+    dead-letter reason (``not_json``, ``wrong_schema``, ``wrong_version``, ``missing_field``,
+    ``wrong_type``, ``bad_value``, ``unknown_field``, ``too_large``).
+    """
+
+    def __init__(self, reason: str, field: str, detail: str) -> None:
+        self.reason = reason
+        self.field = field
+        self.detail = detail
+        where = f" at {field!r}" if field else ""
+        super().__init__(f"{reason}{where}: {detail}")
+
+
+class ConfigError(GuardstreamError):
+    """A setting that cannot work; the message says how to fix it."""
+
+
+class BrokerUnavailable(GuardstreamError):
+    """Kafka could not be reached, fetched or started."""
+
+    retriable = True
+
+
+class ScannerError(GuardstreamError):
+    """A scanner failed on a batch."""
+
+    retriable = True
+
+
+class ScannerTimeout(ScannerError):
+    """A scanner, or the backend it calls, did not answer in time."""
+
+
+class PayloadTooLarge(GuardstreamError):
+    """A message larger than the configured limit."""

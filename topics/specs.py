@@ -1,0 +1,94 @@
+"""The table of topics: names, partitions, retention, cleanup policy and keys.
+
+Every topic name is derived here from one prefix, so a deployment (or a test) can run beside
+another on the same cluster. No other module spells a topic name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from topics.codec import MAX_MESSAGE_BYTES
+
+__all__ = ["DEFAULT_PREFIX", "TopicSpec", "Topics"]
+
+DEFAULT_PREFIX = "guardstream"
+_HOUR_MS = 3_600_000
+_DAY_MS = 24 * _HOUR_MS
+
+
+@dataclass(frozen=True, slots=True)
+class TopicSpec:
+    """How one topic is laid out."""
+
+    name: str
+    partitions: int
+    retention_ms: int
+    cleanup_policy: str
+    key: str
+    """What the message key is, for people reading ``guardstream topics describe``."""
+    max_message_bytes: int = MAX_MESSAGE_BYTES
+
+    def configs(self) -> dict[str, str]:
+        """The topic-level configs Kafka is given for this spec."""
+        return {
+            "retention.ms": str(self.retention_ms),
+            "cleanup.policy": self.cleanup_policy,
+            "max.message.bytes": str(self.max_message_bytes),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Topics:
+    """The topics of one guardstream deployment.
+
+    ``partitions`` bounds each pool's parallelism (one consumer per partition per group), so it
+    is also the ceiling for autoscaling a pool.
+    """
+
+    prefix: str = DEFAULT_PREFIX
+    partitions: int = 12
+
+    @property
+    def requests(self) -> TopicSpec:
+        """Scan requests from the shim; every pool's consumer group reads all of them."""
+        return TopicSpec(
+            f"{self.prefix}.scan.requests", self.partitions, _DAY_MS, "delete", "request id"
+        )
+
+    @property
+    def results(self) -> TopicSpec:
+        """Per-scanner results. Written to the partition the request's reply address names, so
+        each proxy instance reads one partition; without a reply address, by request id."""
+        return TopicSpec(
+            f"{self.prefix}.scan.results",
+            self.partitions,
+            _DAY_MS,
+            "delete",
+            "request id (partition: the reply address)",
+        )
+
+    @property
+    def verdicts(self) -> TopicSpec:
+        """The proxy's final decision per request and phase, for the audit pool."""
+        return TopicSpec(
+            f"{self.prefix}.scan.verdicts", self.partitions, _DAY_MS, "delete", "request id"
+        )
+
+    @property
+    def audit(self) -> TopicSpec:
+        """One audit record per request and phase: the trail security teams read."""
+        return TopicSpec(
+            f"{self.prefix}.audit", self.partitions, 30 * _DAY_MS, "delete", "request id"
+        )
+
+    @property
+    def dead_letters(self) -> TopicSpec:
+        """Messages that could not be decoded or scanned, with the reason and original bytes."""
+        return TopicSpec(
+            f"{self.prefix}.dead-letters", 3, 14 * _DAY_MS, "delete", "original key"
+        )
+
+    def all(self) -> list[TopicSpec]:
+        """Every topic, in the order ``guardstream topics create`` makes them."""
+        return [self.requests, self.results, self.verdicts, self.audit, self.dead_letters]

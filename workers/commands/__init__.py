@@ -1,0 +1,1 @@
+"""Sub-command groups of the ``guardstream`` command, one module each."""

@@ -1,0 +1,375 @@
+"""A real Apache Kafka 4.x broker on this machine, without Docker.
+
+:class:`KafkaJars` fetches the broker's jars from Maven Central with the machine's Maven (the
+``kafka_2.13`` artifact, its runtime dependencies and a log4j2 binding) into a cache outside the
+repository. :class:`LocalBroker` formats a single-node KRaft store (broker and controller in one
+process), starts it on free loopback ports, waits until it serves, and stops it. The broker runs
+detached, so ``guardstream kafka start`` returns while it keeps running; its address is kept in
+``broker.json`` in its state folder, where later commands find it.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import fcntl
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from topics.errors import BrokerUnavailable
+
+__all__ = ["KAFKA_VERSION", "BrokerInfo", "KafkaJars", "LocalBroker", "find_java"]
+
+KAFKA_VERSION = "4.1.1"
+LOG4J_VERSION = "2.24.3"
+_READY_LINE = "Kafka Server started"
+
+_POM = """<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>io.guardstream</groupId>
+  <artifactId>local-kafka</artifactId>
+  <version>{kafka}</version>
+  <packaging>pom</packaging>
+  <dependencies>
+    <dependency>
+      <groupId>org.apache.kafka</groupId><artifactId>kafka_2.13</artifactId><version>{kafka}</version>
+    </dependency>
+    <dependency>
+      <groupId>org.apache.logging.log4j</groupId><artifactId>log4j-core</artifactId>
+      <version>{log4j}</version>
+    </dependency>
+    <dependency>
+      <groupId>org.apache.logging.log4j</groupId><artifactId>log4j-slf4j-impl</artifactId>
+      <version>{log4j}</version>
+    </dependency>
+  </dependencies>
+</project>
+"""
+
+_LOG4J2 = """Configuration:
+  Appenders:
+    Console:
+      name: STDOUT
+      PatternLayout:
+        pattern: "[%d] %p %m (%c)%n"
+  Loggers:
+    Logger:
+      - name: kafka
+        level: INFO
+      - name: org.apache.kafka
+        level: WARN
+    Root:
+      level: INFO
+      AppenderRef:
+        - ref: STDOUT
+"""
+
+
+def find_java(java_home: str = "") -> str:
+    """Path of the ``java`` to run the broker with, or a :class:`BrokerUnavailable` saying what
+    to install."""
+    candidate = Path(java_home, "bin", "java") if java_home else None
+    if candidate and candidate.exists():
+        return str(candidate)
+    found = shutil.which("java")
+    if not found:
+        raise BrokerUnavailable(
+            "no Java found (neither JAVA_HOME nor java on PATH): install a JDK 17 or newer "
+            "(e.g. apt-get install openjdk-17-jre-headless) to run the local Kafka broker, "
+            "or set KAFKA_BOOTSTRAP_SERVERS to a broker you already run"
+        )
+    return found
+
+
+class KafkaJars:
+    """The broker's jars, fetched once with Maven and cached under ``cache_dir``."""
+
+    def __init__(self, cache_dir: Path, *, version: str = KAFKA_VERSION) -> None:
+        self.root = cache_dir / f"kafka-{version}"
+        self.version = version
+
+    @property
+    def libs(self) -> Path:
+        """The folder the broker's classpath is made of."""
+        return self.root / "libs"
+
+    def is_cached(self) -> bool:
+        """True once a fetch has completed."""
+        return (self.root / "complete").exists()
+
+    def ensure(self) -> Path:
+        """Fetch the jars unless cached; return the ``libs`` folder."""
+        if self.is_cached():
+            return self.libs
+        self.root.mkdir(parents=True, exist_ok=True)
+        with _file_lock(self.root / ".lock"):
+            if not self.is_cached():  # another process may have fetched while we waited
+                self._fetch()
+        return self.libs
+
+    def _fetch(self) -> None:
+        mvn = shutil.which("mvn")
+        if not mvn:
+            raise BrokerUnavailable(
+                "Maven (mvn) is needed once to fetch the Kafka broker's jars: install it "
+                "(e.g. apt-get install maven), or set KAFKA_BOOTSTRAP_SERVERS to a running broker"
+            )
+        pom = self.root / "pom.xml"
+        pom.write_text(_POM.format(kafka=self.version, log4j=LOG4J_VERSION))
+        staging = self.root / "libs.partial"
+        shutil.rmtree(staging, ignore_errors=True)
+        command = [
+            mvn, "-B", "-q", "-f", str(pom), "dependency:copy-dependencies",
+            f"-DoutputDirectory={staging}", "-DincludeScope=runtime",
+        ]  # fmt: skip
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            tail = (done.stdout + done.stderr)[-2000:]
+            raise BrokerUnavailable(f"Maven could not fetch Kafka {self.version}:\n{tail}")
+        shutil.rmtree(self.libs, ignore_errors=True)
+        staging.rename(self.libs)
+        (self.root / "complete").write_text(self.version)
+
+
+@dataclass(frozen=True, slots=True)
+class BrokerInfo:
+    """A running local broker, as written to ``broker.json``."""
+
+    pid: int
+    bootstrap_servers: str
+    controller_port: int
+    state_dir: str
+    log_file: str
+    started_at: float
+
+
+class LocalBroker:
+    """One single-node KRaft Kafka broker whose files live in ``state_dir``.
+
+    Several can run at once, each with its own state folder and ports.
+
+    Args:
+        state_dir: holds the config, the data, the log and ``broker.json``.
+        jars: where the broker's jars come from.
+        java_home: the JDK to use; empty means ``java`` on PATH.
+        host: the loopback address to listen on.
+        heap: the JVM's maximum heap.
+        extra_properties: more ``server.properties`` lines (listeners for TLS or SASL...).
+    """
+
+    def __init__(
+        self,
+        state_dir: Path,
+        jars: KafkaJars,
+        *,
+        java_home: str = "",
+        host: str = "127.0.0.1",
+        heap: str = "1g",
+        extra_properties: dict[str, str] | None = None,
+    ) -> None:
+        self.state_dir = state_dir
+        self.jars = jars
+        self.java_home = java_home
+        self.host = host
+        self.heap = heap
+        self.extra_properties = dict(extra_properties or {})
+
+    @property
+    def info_file(self) -> Path:
+        return self.state_dir / "broker.json"
+
+    def status(self) -> BrokerInfo | None:
+        """The running broker, or None when none runs from this state folder."""
+        try:
+            info = BrokerInfo(**json.loads(self.info_file.read_text()))
+        except (OSError, ValueError, TypeError):
+            return None
+        if not _alive(info.pid):
+            return None
+        return info
+
+    def start(self, *, timeout: float = 90.0, port: int = 0) -> BrokerInfo:
+        """Start the broker (or return the one already running) once it accepts clients."""
+        running = self.status()
+        if running:
+            return running
+        java = find_java(self.java_home)
+        libs = self.jars.ensure()
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        broker_port = port or _free_port(self.host)
+        controller_port = _free_port(self.host, avoid={broker_port})
+        config = self._write_config(broker_port, controller_port)
+        log_file = self.state_dir / "broker.log"
+        base = [java, f"-Xmx{self.heap}", "-Xms256m", "-cp", f"{libs}/*"]
+        if not (self.state_dir / "data" / "meta.properties").exists():
+            self._format(base, config)
+        log4j = self.state_dir / "log4j2.yaml"
+        log4j.write_text(_LOG4J2)
+        offset = log_file.stat().st_size if log_file.exists() else 0
+        with log_file.open("ab") as out:
+            process = subprocess.Popen(
+                [*base, f"-Dlog4j2.configurationFile={log4j}", "kafka.Kafka", str(config)],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,  # outlives the command that started it
+            )
+        info = BrokerInfo(
+            pid=process.pid,
+            bootstrap_servers=f"{self.host}:{broker_port}",
+            controller_port=controller_port,
+            state_dir=str(self.state_dir),
+            log_file=str(log_file),
+            started_at=time.time(),
+        )
+        try:
+            self._wait_ready(process, info, log_file, offset, timeout)
+        except BaseException:
+            _terminate(process.pid, 10.0)
+            raise
+        self.info_file.write_text(json.dumps(asdict(info), indent=2))
+        return info
+
+    def stop(self, *, timeout: float = 30.0) -> bool:
+        """Stop the broker cleanly (SIGTERM, then SIGKILL after ``timeout``); False if none ran."""
+        info = self.status()
+        self.info_file.unlink(missing_ok=True)
+        if not info:
+            return False
+        _terminate(info.pid, timeout)
+        return True
+
+    def _write_config(self, broker_port: int, controller_port: int) -> Path:
+        properties = {
+            "process.roles": "broker,controller",
+            "node.id": "1",
+            "controller.quorum.voters": f"1@{self.host}:{controller_port}",
+            "listeners": f"PLAINTEXT://{self.host}:{broker_port},CONTROLLER://{self.host}:{controller_port}",
+            "advertised.listeners": f"PLAINTEXT://{self.host}:{broker_port}",
+            "controller.listener.names": "CONTROLLER",
+            "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+            "inter.broker.listener.name": "PLAINTEXT",
+            "log.dirs": str(self.state_dir / "data"),
+            "offsets.topic.replication.factor": "1",
+            "offsets.topic.num.partitions": "12",
+            "transaction.state.log.replication.factor": "1",
+            "transaction.state.log.min.isr": "1",
+            "share.coordinator.state.topic.replication.factor": "1",
+            "share.coordinator.state.topic.min.isr": "1",
+            "group.initial.rebalance.delay.ms": "0",
+            "num.partitions": "1",
+            "message.max.bytes": str(9 * 1024 * 1024),
+            "replica.fetch.max.bytes": str(9 * 1024 * 1024),
+        }
+        properties.update(self.extra_properties)
+        config = self.state_dir / "server.properties"
+        config.write_text("".join(f"{k}={v}\n" for k, v in properties.items()))
+        return config
+
+    def _format(self, base: list[str], config: Path) -> None:
+        cluster_id = _cluster_id()
+        command = [*base, "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(config)]
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            raise BrokerUnavailable(f"formatting the KRaft store failed:\n{done.stdout}{done.stderr}")
+
+    def _wait_ready(
+        self, process: subprocess.Popen, info: BrokerInfo, log_file: Path, offset: int, timeout: float
+    ) -> None:
+        host, port = info.bootstrap_servers.rsplit(":", 1)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise BrokerUnavailable(
+                    f"the Kafka broker exited with code {process.returncode}:\n"
+                    f"{_tail(log_file, offset)}"
+                )
+            if _READY_LINE in _read_from(log_file, offset) and _accepts(host, int(port)):
+                return
+            time.sleep(0.1)
+        raise BrokerUnavailable(
+            f"the Kafka broker did not become ready in {timeout:.0f}s:\n{_tail(log_file, offset)}"
+        )
+
+
+def _cluster_id() -> str:
+    # Kafka's cluster ids are 16 random bytes in URL-safe base64 without padding.
+    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+
+
+def _free_port(host: str, avoid: set[int] | None = None) -> int:
+    while True:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            s.bind((host, 0))
+            port = s.getsockname()[1]
+        if port not in (avoid or set()):
+            return port
+
+
+def _accepts(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    with contextlib.suppress(OSError):  # a zombie child of ours is not alive
+        if Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1].startswith("Z"):
+            os.waitpid(pid, os.WNOHANG)
+            return False
+    return True
+
+
+def _terminate(pid: int, timeout: float) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not _alive(pid):
+            return
+        time.sleep(0.1)
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
+    while _alive(pid):
+        time.sleep(0.05)
+
+
+def _read_from(path: Path, offset: int) -> str:
+    try:
+        with path.open("rb") as f:
+            f.seek(offset)
+            return f.read().decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+def _tail(path: Path, offset: int, lines: int = 30) -> str:
+    return "\n".join(_read_from(path, offset).splitlines()[-lines:])
+
+
+@contextlib.contextmanager
+def _file_lock(path: Path) -> Iterator[None]:
+    with path.open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
