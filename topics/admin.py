@@ -38,17 +38,24 @@ class TopicState:
         found = []
         if self.partitions < self.spec.partitions:
             found.append(f"{self.partitions} partitions, spec says {self.spec.partitions}")
-        for key, want in self.spec.configs().items():
-            have = self.configs.get(key)
-            if have is not None and have != want:
-                found.append(f"{key}={have}, spec says {want}")
+        found.extend(_config_drift(self))
         return found
+
+
+def _config_drift(state: TopicState) -> list[str]:
+    drift = []
+    for key, want in state.spec.configs().items():
+        have = state.configs.get(key)
+        if have is not None and have != want:
+            drift.append(f"{key}={have}, spec says {want}")
+    return drift
 
 
 async def create_topics(
     connection: KafkaConnection, specs: list[TopicSpec], *, replication_factor: int = 1
 ) -> list[TopicState]:
-    """Create the topics that are missing and add partitions to those that have too few.
+    """Create the topics that are missing; give those that exist their spec's configs and, when
+    they have too few, more partitions (Kafka cannot take partitions away).
 
     Safe to run any number of times, by any number of processes at once.
     """
@@ -71,9 +78,15 @@ async def create_topics(
             for s in states
             if s.exists and s.partitions < s.spec.partitions
         }
+        drifted = [s.spec for s in states if s.exists and _config_drift(s)]
         if grow:
             await admin.create_partitions(grow)
             await _wait_for_leaders(admin, list(grow))
+        if drifted:
+            await admin.alter_configs(
+                [ConfigResource(ConfigResourceType.TOPIC, s.name, s.configs()) for s in drifted]
+            )
+        if grow or drifted:
             states = await _describe(admin, specs)
     made = {s.name for s in missing}
     return [

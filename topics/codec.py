@@ -15,7 +15,7 @@ from typing import Any, Literal, TypeVar, Union
 
 import orjson
 
-from topics.errors import DecodeError
+from topics.errors import DecodeError, EncodeError
 
 __all__ = ["MAX_MESSAGE_BYTES", "decode", "encode", "peek_schema"]
 
@@ -27,7 +27,10 @@ M = TypeVar("M")
 
 def encode(message: Any) -> bytes:
     """Serialise a contract message (a dataclass with ``SCHEMA`` and ``VERSION``)."""
-    return orjson.dumps({"schema": message.SCHEMA, "v": message.VERSION, "data": message})
+    try:
+        return orjson.dumps({"schema": message.SCHEMA, "v": message.VERSION, "data": message})
+    except orjson.JSONEncodeError as e:
+        raise EncodeError(f"cannot encode {type(message).__name__}: {e}") from e
 
 
 def peek_schema(data: bytes) -> str:

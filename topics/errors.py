@@ -2,6 +2,7 @@
 
     GuardstreamError                 root; ``retriable`` says whether trying again can help
     ├── DecodeError                  bytes that are not a valid message (goes to dead letters)
+    ├── EncodeError                  a message that cannot be written (lone surrogates, huge ints)
     ├── ConfigError                  a setting that cannot work (missing model, bad value)
     ├── BrokerUnavailable            Kafka cannot be reached or started (retriable)
     ├── ScannerError                 a scanner raised while scanning (retriable)
@@ -18,6 +19,7 @@ __all__ = [
     "BrokerUnavailable",
     "ConfigError",
     "DecodeError",
+    "EncodeError",
     "GuardstreamError",
     "PayloadTooLarge",
     "ScannerError",
@@ -46,6 +48,10 @@ class DecodeError(GuardstreamError):
         self.detail = detail
         where = f" at {field!r}" if field else ""
         super().__init__(f"{reason}{where}: {detail}")
+
+
+class EncodeError(GuardstreamError):
+    """A message that cannot be serialised, such as text with lone surrogates."""
 
 
 class ConfigError(GuardstreamError):

@@ -182,6 +182,7 @@ class LocalBroker:
         self.host = host
         self.heap = heap
         self.extra_properties = dict(extra_properties or {})
+        self._process: subprocess.Popen | None = None  # set when this object started it
 
     @property
     def info_file(self) -> Path:
@@ -235,8 +236,10 @@ class LocalBroker:
             self._wait_ready(process, info, log_file, offset, timeout)
         except BaseException:
             _terminate(process.pid, 10.0)
+            process.wait()
             raise
         self.info_file.write_text(json.dumps(asdict(info), indent=2))
+        self._process = process
         return info
 
     def stop(self, *, timeout: float = 30.0) -> bool:
@@ -246,6 +249,9 @@ class LocalBroker:
         if not info:
             return False
         _terminate(info.pid, timeout)
+        if self._process is not None:
+            self._process.wait()  # reap it, so no zombie or ResourceWarning is left behind
+            self._process = None
         return True
 
     def _write_config(self, broker_port: int, controller_port: int) -> Path:

@@ -1,0 +1,38 @@
+# guardstream's everyday commands. Each installs what it needs into .venv first, from the
+# hash-locked requirements, so a fresh clone needs only Python 3.11+, Java 17+ and Maven.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: up test lint lock install clean
+
+# The main job: the local stack on this machine.
+up: $(STAMP)
+	$(BIN)/guardstream up
+
+# The tests, against a real Kafka broker that the tests start themselves.
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+install: $(STAMP)
+
+$(STAMP): requirements.lock requirements-bootstrap.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-bootstrap.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --require-hashes -r requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+lint: $(STAMP)
+	$(BIN)/ruff check shim topics workers tests
+	$(BIN)/ruff format --check shim topics workers tests
+
+# Re-resolve the locked dependencies after changing pyproject.toml.
+lock: $(STAMP)
+	$(BIN)/uv pip compile pyproject.toml --extra shim --extra workers --extra dev --generate-hashes \
+		--python-version 3.11 --python-platform x86_64-manylinux_2_28 -o requirements.lock
+
+clean:
+	rm -rf $(VENV)
