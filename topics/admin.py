@@ -88,6 +88,10 @@ async def create_topics(
             )
         if grow or drifted:
             states = await _describe(admin, specs)
+            deadline = time.monotonic() + _LEADER_WAIT_S
+            while any(_config_drift(s) for s in states) and time.monotonic() < deadline:
+                await asyncio.sleep(0.1)  # altered configs take a moment to be described
+                states = await _describe(admin, specs)
     made = {s.name for s in missing}
     return [
         TopicState(s.spec, s.exists, s.partitions, s.configs, created=s.spec.name in made)
