@@ -32,7 +32,7 @@ from topics.messages import (
     Verdict,
     VerdictKind,
 )
-from topics.specs import DEFAULT_PREFIX, TopicSpec, Topics
+from topics.specs import DEFAULT_PREFIX, Topics, TopicSpec
 
 __all__ = [
     "DEFAULT_PREFIX",
@@ -43,8 +43,8 @@ __all__ = [
     "Caller",
     "ConfigError",
     "DeadLetter",
-    "DecodeError",
     "Decision",
+    "DecodeError",
     "EncodeError",
     "Finding",
     "GuardstreamError",

@@ -43,7 +43,9 @@ def decode(cls: type[M], data: bytes, *, max_bytes: int = MAX_MESSAGE_BYTES) -> 
     envelope = _envelope(data, cls, max_bytes)
     if envelope.get("schema") != cls.SCHEMA:  # type: ignore[attr-defined]
         raise DecodeError(
-            "wrong_schema", "schema", f"expected {cls.SCHEMA!r}, got {envelope.get('schema')!r}"  # type: ignore[attr-defined]
+            "wrong_schema",
+            "schema",
+            f"expected {cls.SCHEMA!r}, got {envelope.get('schema')!r}",  # type: ignore[attr-defined]
         )
     version = envelope.get("v")
     if version != cls.VERSION:  # type: ignore[attr-defined]
@@ -138,7 +140,9 @@ def _check_record(cls: type, value: Any, path: str) -> Any:
     fields = _fields(cls)
     for key in value:
         if key not in fields:
-            raise DecodeError("unknown_field", _join(path, str(key)), f"{cls.__name__} has no such field")
+            raise DecodeError(
+                "unknown_field", _join(path, str(key)), f"{cls.__name__} has no such field"
+            )
     kwargs = {}
     for name, (hint, required) in fields.items():
         where = _join(path, name)

@@ -85,9 +85,7 @@ class Topics:
     @property
     def dead_letters(self) -> TopicSpec:
         """Messages that could not be decoded or scanned, with the reason and original bytes."""
-        return TopicSpec(
-            f"{self.prefix}.dead-letters", 3, 14 * _DAY_MS, "delete", "original key"
-        )
+        return TopicSpec(f"{self.prefix}.dead-letters", 3, 14 * _DAY_MS, "delete", "original key")
 
     def all(self) -> list[TopicSpec]:
         """Every topic, in the order ``guardstream topics create`` makes them."""

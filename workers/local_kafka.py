@@ -286,10 +286,17 @@ class LocalBroker:
         command = [*base, "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(config)]
         done = subprocess.run(command, capture_output=True, text=True, check=False)
         if done.returncode != 0:
-            raise BrokerUnavailable(f"formatting the KRaft store failed:\n{done.stdout}{done.stderr}")
+            raise BrokerUnavailable(
+                f"formatting the KRaft store failed:\n{done.stdout}{done.stderr}"
+            )
 
     def _wait_ready(
-        self, process: subprocess.Popen, info: BrokerInfo, log_file: Path, offset: int, timeout: float
+        self,
+        process: subprocess.Popen,
+        info: BrokerInfo,
+        log_file: Path,
+        offset: int,
+        timeout: float,
     ) -> None:
         host, port = info.bootstrap_servers.rsplit(":", 1)
         deadline = time.monotonic() + timeout
@@ -378,4 +385,3 @@ def _file_lock(path: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
-

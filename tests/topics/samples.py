@@ -70,7 +70,9 @@ SAMPLES = [
         created_ms=1_700_000_000_000,
         completed_ms=1_700_000_000_040,
         outcomes=[
-            ScannerOutcome("pii", "ok", verdict="mask", score=0.95, scan_ms=4.2, findings=[FINDING]),
+            ScannerOutcome(
+                "pii", "ok", verdict="mask", score=0.95, scan_ms=4.2, findings=[FINDING]
+            ),
             ScannerOutcome("moderation", "timeout"),
         ],
         texts_sha256=["ab" * 32, "cd" * 32],

@@ -14,12 +14,12 @@ async def test_create_is_idempotent_and_matches_the_spec(kafka: KafkaConnection)
     first = await create_topics(kafka, names.all())
     assert all(s.created for s in first)
     assert [s.problems for s in first] == [[] for _ in first]
-    assert {s.spec.name: s.partitions for s in first} == {
-        s.name: s.partitions for s in names.all()
-    }
+    assert {s.spec.name: s.partitions for s in first} == {s.name: s.partitions for s in names.all()}
     second = await create_topics(kafka, names.all())
     assert not any(s.created for s in second)
-    assert [(s.spec.name, s.partitions) for s in second] == [(s.spec.name, s.partitions) for s in first]
+    assert [(s.spec.name, s.partitions) for s in second] == [
+        (s.spec.name, s.partitions) for s in first
+    ]
     audit = next(s for s in second if s.spec.name == names.audit.name)
     assert audit.configs["retention.ms"] == str(30 * 86_400_000)
     assert audit.configs["cleanup.policy"] == "delete"

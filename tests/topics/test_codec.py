@@ -66,8 +66,11 @@ def test_optional_fields_may_be_left_out() -> None:
         (lambda b: b["texts"][1].update(content=7), "wrong_type", "texts.1.content"),
         (lambda b: b["texts"][0].pop("role"), "missing_field", "texts.0.role"),
         (lambda b: b.update(texts={"a": 1}), "wrong_type", "texts"),
-        (lambda b: b["policy"]["actions"].update(EMAIL_ADDRESS="explode"), "bad_value",
-         "policy.actions.EMAIL_ADDRESS"),
+        (
+            lambda b: b["policy"]["actions"].update(EMAIL_ADDRESS="explode"),
+            "bad_value",
+            "policy.actions.EMAIL_ADDRESS",
+        ),
         (lambda b: b["reply"].update(partition=None), "wrong_type", "reply.partition"),
         (lambda b: b.update(surprise=1), "unknown_field", "surprise"),
     ],
@@ -85,10 +88,13 @@ def test_bad_fields_are_named(mutate, reason: str, field: str) -> None:
     ("data", "reason"),
     [
         (b"", "not_json"),
-        (b"{\"schema\": ", "not_json"),
+        (b'{"schema": ', "not_json"),
         (b"\xff\xfe\x00garbage", "not_json"),
         (b'"just a string"', "not_json"),
-        (b'{"schema":"guardstream.scan_request","v":1,"data":{"request_id":"\\ud800"}}', "not_json"),
+        (
+            b'{"schema":"guardstream.scan_request","v":1,"data":{"request_id":"\\ud800"}}',
+            "not_json",
+        ),
         (_envelope({}, schema="guardstream.scan_result"), "wrong_schema"),
         (_envelope({}, v=2), "wrong_version"),
         (_envelope({}, v="1"), "wrong_version"),
@@ -149,7 +155,9 @@ def test_arbitrary_bytes_only_raise_decode_error(raw: bytes, cls: type) -> None:
 
 _json = st.recursive(
     st.none() | st.booleans() | _int64 | _finite | st.text(max_size=20),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4)
+    ),
     max_leaves=30,
 )
 

@@ -32,7 +32,9 @@ async def test_every_message_type_travels_through_the_broker(
     try:
         for message in SAMPLES:
             key = getattr(message, "request_id", "dead-letter")
-            await producer.send_and_wait(topics.requests.name, encode(message), key=message_key(key))
+            await producer.send_and_wait(
+                topics.requests.name, encode(message), key=message_key(key)
+            )
     finally:
         await producer.stop()
     records = await _consume(kafka, topics.requests.name, len(SAMPLES))
@@ -45,12 +47,16 @@ async def test_every_message_type_travels_through_the_broker(
     assert sorted(map(repr, decoded)) == sorted(map(repr, SAMPLES))
 
 
-async def test_messages_of_one_request_share_a_partition(kafka: KafkaConnection, topics: Topics) -> None:
+async def test_messages_of_one_request_share_a_partition(
+    kafka: KafkaConnection, topics: Topics
+) -> None:
     producer = AIOKafkaProducer(**kafka.client_kwargs())
     await producer.start()
     try:
         sent = [
-            await producer.send_and_wait(topics.requests.name, encode(SAMPLES[0]), key=message_key(rid))
+            await producer.send_and_wait(
+                topics.requests.name, encode(SAMPLES[0]), key=message_key(rid)
+            )
             for rid in ["a", "b", "c", "a", "b", "c"]
         ]
     finally:
@@ -61,7 +67,12 @@ async def test_messages_of_one_request_share_a_partition(kafka: KafkaConnection,
 async def test_malformed_bytes_from_the_broker_raise_the_typed_error(
     kafka: KafkaConnection, topics: Topics
 ) -> None:
-    bad = [b"not json", b"\xff\xfe", encode(SAMPLES[1]), b'{"schema":"guardstream.scan_request","v":9}']
+    bad = [
+        b"not json",
+        b"\xff\xfe",
+        encode(SAMPLES[1]),
+        b'{"schema":"guardstream.scan_request","v":9}',
+    ]
     producer = AIOKafkaProducer(**kafka.client_kwargs())
     await producer.start()
     try:

@@ -6,7 +6,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -81,10 +80,8 @@ async def test_a_second_broker_runs_beside_the_first(tmp_path: Path) -> None:
 def test_without_java_the_error_says_what_to_do(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))  # no java on it
     broker = LocalBroker(tmp_path / "b", Environment(home=tmp_path).jars(), java_home="")
-    began = time.monotonic()
-    with pytest.raises(BrokerUnavailable, match="no Java found.*KAFKA_BOOTSTRAP_SERVERS"):
+    with pytest.raises(BrokerUnavailable, match=r"no Java found.*KAFKA_BOOTSTRAP_SERVERS"):
         broker.start()
-    assert time.monotonic() - began < 5
     assert broker.status() is None
 
 

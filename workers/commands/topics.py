@@ -18,7 +18,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     describe = actions.add_parser("describe", help="compare the cluster's topics with the spec")
     describe.set_defaults(func=_describe)
     for sub in (create, describe):
-        sub.add_argument("--bootstrap-servers", help="default: KAFKA_BOOTSTRAP_SERVERS or the local broker")
+        sub.add_argument(
+            "--bootstrap-servers", help="default: KAFKA_BOOTSTRAP_SERVERS or the local broker"
+        )
         sub.add_argument("--prefix", default=DEFAULT_PREFIX, help="topic name prefix")
         sub.add_argument("--partitions", type=int, default=12, help="partitions per topic")
     create.add_argument("--replication-factor", type=int, default=1)
@@ -27,7 +29,9 @@ def register(commands: argparse._SubParsersAction) -> None:
 def _create(args: argparse.Namespace, env: Environment) -> int:
     specs = Topics(args.prefix, args.partitions).all()
     connection = env.connection(args.bootstrap_servers)
-    states = asyncio.run(create_topics(connection, specs, replication_factor=args.replication_factor))
+    states = asyncio.run(
+        create_topics(connection, specs, replication_factor=args.replication_factor)
+    )
     _print(states)
     return 1 if any(s.problems for s in states) else 0
 

@@ -1,0 +1,109 @@
+"""What every scanner plug-in is: a small class with a name, ``load()`` and one batch method.
+
+A scanner sees plain texts, never Kafka. The pool hands it a batch of :class:`ScanItem` (texts of
+many requests at once) in a worker thread, and turns the :class:`TextFindings` it returns into
+verdicts with :mod:`workers.policy`. A scanner raises :class:`~topics.errors.ScannerError` (or
+:class:`~topics.errors.ScannerTimeout`) when it cannot scan; the pool then answers ``error``
+for the batch's requests rather than staying silent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from topics.messages import Action, Policy
+
+__all__ = ["LabelFinding", "ScanItem", "Scanner", "TextFindings", "mask_spans"]
+
+
+@dataclass(frozen=True, slots=True)
+class ScanItem:
+    """One text to scan, with the role it had and the policy of its request."""
+
+    text: str
+    role: str = "user"
+    policy: Policy = field(default_factory=Policy)
+
+
+@dataclass(frozen=True, slots=True)
+class LabelFinding:
+    """A span of a text with a label (entity or category) and a score in [0, 1]."""
+
+    start: int
+    end: int
+    label: str
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class TextFindings:
+    """A scanner's answer for one :class:`ScanItem`."""
+
+    findings: list[LabelFinding] = field(default_factory=list)
+
+
+class Scanner:
+    """Base class of scanner plug-ins.
+
+    Subclasses set ``name``, ``default_action`` and ``default_threshold``, take their settings as
+    keyword arguments in ``__init__`` (from the pool's YAML ``scanner:`` section), build their
+    engine in :meth:`load` (once per process, may be slow) and implement :meth:`scan`.
+    """
+
+    name: ClassVar[str] = ""
+    default_action: ClassVar[Action] = "block"
+    """What a finding does when the policy names neither its label nor this scanner."""
+    default_threshold: ClassVar[float] = 0.5
+    """Minimum score for a finding to count when the policy sets none."""
+
+    def action(self, label: str) -> Action:
+        """This scanner's own action for ``label`` (from its settings), used when the request's
+        policy names neither the label nor the scanner."""
+        return self.default_action
+
+    def threshold(self, label: str) -> float:
+        """This scanner's own minimum score for ``label``, used when the policy sets none."""
+        return self.default_threshold
+
+    def load(self) -> None:
+        """Build the engine (models, indexes, clients). Called once before the first scan."""
+
+    def scan(self, items: list[ScanItem]) -> list[TextFindings]:
+        """Scan a batch; return one :class:`TextFindings` per item, in order. Synchronous: the
+        pool calls it in a worker thread."""
+        raise NotImplementedError
+
+    def redact(self, text: str, findings: list[LabelFinding]) -> str:
+        """``text`` with each finding's span replaced by ``<LABEL>``; overlapping spans merge
+        and the higher-scoring label names the merged span."""
+        return mask_spans(text, findings)
+
+    def close(self) -> None:
+        """Release what :meth:`load` built."""
+
+    @classmethod
+    def from_settings(cls, settings: dict[str, Any]) -> Scanner:
+        """Build from a settings mapping; unknown keys are a :class:`TypeError` naming them."""
+        return cls(**settings)
+
+
+def mask_spans(text: str, findings: list[LabelFinding]) -> str:
+    """Replace each finding's span in ``text`` with ``<LABEL>``, merging overlaps."""
+    merged: list[LabelFinding] = []
+    for f in sorted(findings, key=lambda f: (f.start, -f.end)):
+        if merged and f.start < merged[-1].end:
+            last = merged[-1]
+            label = f.label if f.score > last.score else last.label
+            merged[-1] = LabelFinding(
+                last.start, max(last.end, f.end), label, max(f.score, last.score)
+            )
+        else:
+            merged.append(f)
+    pieces, at = [], 0
+    for f in merged:
+        pieces.append(text[at : f.start])
+        pieces.append(f"<{f.label}>")
+        at = f.end
+    pieces.append(text[at:])
+    return "".join(pieces)
