@@ -8,12 +8,12 @@ import sys
 from collections.abc import Sequence
 
 from topics.errors import GuardstreamError
-from workers.commands import kafka, topics, up
+from workers.commands import kafka, topics, up, worker
 from workers.environment import Environment
 
 __all__ = ["build_parser", "main"]
 
-_GROUPS = (kafka, topics, up)
+_GROUPS = (kafka, topics, worker, up)
 
 
 def build_parser() -> argparse.ArgumentParser:

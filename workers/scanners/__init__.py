@@ -30,10 +30,19 @@ ALIASES: dict[str, str] = {"injection": "prompt_injection"}
 """Shorter names the command line accepts."""
 
 
-def scanner_class(kind: str) -> type[Scanner]:
-    """The scanner class for ``kind`` (or one of its aliases)."""
-    kind = ALIASES.get(kind, kind)
-    if kind not in SCANNERS:
-        raise ConfigError(f"unknown scanner {kind!r}; known: {', '.join(SCANNERS)}")
-    module, _, name = SCANNERS[kind].partition(":")
-    return getattr(importlib.import_module(module), name)
+def scanner_class(kind: str, path: str = "") -> type[Scanner]:
+    """The scanner class for ``kind`` (or one of its aliases), or the one ``path``
+    (``module:Class``) names."""
+    if not path:
+        kind = ALIASES.get(kind, kind)
+        if kind not in SCANNERS:
+            raise ConfigError(f"unknown scanner {kind!r}; known: {', '.join(SCANNERS)}")
+        path = SCANNERS[kind]
+    module, _, name = path.partition(":")
+    try:
+        found = getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError) as e:
+        raise ConfigError(f"cannot load scanner class {path!r}: {e}") from e
+    if not (isinstance(found, type) and issubclass(found, Scanner)):
+        raise ConfigError(f"{path} is not a Scanner subclass")
+    return found

@@ -12,18 +12,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from topics.messages import Action, Policy
+from topics.messages import Action
 
 __all__ = ["LabelFinding", "ScanItem", "Scanner", "TextFindings", "mask_spans"]
 
 
 @dataclass(frozen=True, slots=True)
 class ScanItem:
-    """One text to scan, with the role it had and the policy of its request."""
+    """One text to scan, with the chat role it had.
+
+    Answers are cached by text and role and shared between requests, so a scanner's answer must
+    depend on nothing else; policies apply afterwards, in :mod:`workers.policy`.
+    """
 
     text: str
     role: str = "user"
-    policy: Policy = field(default_factory=Policy)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,40 @@
+"""A small, fast, deterministic scanner plug-in for testing the pool machinery (batching,
+dead letters, crashes), loaded through ``--scanner-class`` like an operator's own plug-in.
+
+It finds the word ``forbidden`` (label ``KEYWORD``), sleeps on ``SLOW:<seconds>``, and raises on
+``POISON`` so that a poisonous text can be told from its batch.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+from workers.scanners.base import LabelFinding, ScanItem, Scanner, TextFindings
+
+_WORD = re.compile(r"\bforbidden\b", re.IGNORECASE)
+_SLOW = re.compile(r"SLOW:(\d+(?:\.\d+)?)")
+
+
+class KeywordScanner(Scanner):
+    name = "keyword"
+    default_action = "block"
+
+    def __init__(self, label: str = "KEYWORD") -> None:
+        self.label = label
+        self.batches: list[int] = []
+
+    def scan(self, items: list[ScanItem]) -> list[TextFindings]:
+        self.batches.append(len(items))
+        answers = []
+        for item in items:
+            if "POISON" in item.text:
+                raise ValueError("poisonous text")
+            slow = _SLOW.search(item.text)
+            if slow:
+                time.sleep(float(slow.group(1)))
+            found = [
+                LabelFinding(m.start(), m.end(), self.label, 0.9) for m in _WORD.finditer(item.text)
+            ]
+            answers.append(TextFindings(found))
+        return answers

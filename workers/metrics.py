@@ -1,0 +1,60 @@
+"""Prometheus metrics of one pool process, in a registry of its own."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+__all__ = ["PoolMetrics"]
+
+_LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+_BATCH_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 128, 256)
+
+
+class PoolMetrics:
+    """The metrics a pool exports at ``/metrics``."""
+
+    def __init__(self, kind: str) -> None:
+        self.registry = CollectorRegistry()
+        labels = {"scanner": kind}
+        self.scan_seconds = Histogram(
+            "guardstream_scan_seconds", "Time to scan one batch", ["scanner"],
+            registry=self.registry, buckets=_LATENCY_BUCKETS,
+        ).labels(**labels)  # fmt: skip
+        self.batch_size = Histogram(
+            "guardstream_batch_size", "Requests per scanned batch", ["scanner"],
+            registry=self.registry, buckets=_BATCH_BUCKETS,
+        ).labels(**labels)  # fmt: skip
+        self._results = Counter(
+            "guardstream_results", "Results published, by verdict", ["scanner", "verdict"],
+            registry=self.registry,
+        )  # fmt: skip
+        self._dead_letters = Counter(
+            "guardstream_dead_letters", "Messages sent to the dead-letter topic, by reason",
+            ["scanner", "reason"], registry=self.registry,
+        )  # fmt: skip
+        self.cache_hits = Counter(
+            "guardstream_cache_hits", "Texts answered from the cache", ["scanner"],
+            registry=self.registry,
+        ).labels(**labels)  # fmt: skip
+        self.cache_misses = Counter(
+            "guardstream_cache_misses", "Texts that had to be scanned", ["scanner"],
+            registry=self.registry,
+        ).labels(**labels)  # fmt: skip
+        self.last_result_time = Gauge(
+            "guardstream_last_result_timestamp_seconds", "When the last result was published",
+            ["scanner"], registry=self.registry,
+        ).labels(**labels)  # fmt: skip
+        self._kind = kind
+
+    def result(self, verdict: str) -> None:
+        """Count one published result."""
+        self._results.labels(scanner=self._kind, verdict=verdict).inc()
+        self.last_result_time.set_to_current_time()
+
+    def dead_letter(self, reason: str) -> None:
+        """Count one dead letter."""
+        self._dead_letters.labels(scanner=self._kind, reason=reason).inc()
+
+    def render(self) -> bytes:
+        """The Prometheus text exposition of every metric."""
+        return generate_latest(self.registry)

@@ -1,0 +1,250 @@
+"""A scanner pool process: a faust-streaming app that scans scan requests in batches.
+
+Each scanner kind is its own app and consumer group on the requests topic, so kinds scale and
+lag independently. Batches are taken with faust's ``take_events`` (up to ``batch_size`` records
+or ``batch_wait_ms``, whichever comes first) and scanned in a worker thread, so the event loop
+that heartbeats the consumer stays free. Results and dead letters are produced and acknowledged
+by the broker before the batch's events are acked, and faust commits only acked offsets: a crash
+at any point re-delivers the batch (at-least-once; the proxy and the audit pool drop
+duplicates).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import faust
+from faust.web import Request, Response
+from faust.worker import Worker
+
+from topics.admin import create_topics
+from topics.codec import encode
+from topics.connection import KafkaConnection
+from topics.errors import ScannerTimeout
+from topics.keys import message_key
+from workers.batch import BatchOutcome, BatchProcessor, Record
+from workers.metrics import PoolMetrics
+from workers.scan_cache import ScanCache
+from workers.scanners import Scanner, scanner_class
+from workers.settings import PoolSettings
+
+__all__ = ["ScanPool", "faust_credentials"]
+
+log = logging.getLogger("guardstream.pool")
+
+
+def faust_credentials(connection: KafkaConnection) -> Any:
+    """faust's ``broker_credentials`` for a connection (None for plaintext)."""
+    if connection.security_protocol == "PLAINTEXT":
+        return None
+    if connection.security_protocol == "SSL":
+        return connection.ssl_context()
+    ssl_context = connection.ssl_context() if connection.security_protocol == "SASL_SSL" else None
+    return faust.SASLCredentials(
+        username=connection.sasl_username,
+        password=connection.sasl_password,
+        ssl_context=ssl_context,
+        mechanism=connection.sasl_mechanism,
+    )
+
+
+class ScanPool:
+    """One process of a scanner pool.
+
+    ``load()`` builds the scanner before the app joins its consumer group, so a process only
+    takes partitions once it can scan them.
+    """
+
+    def __init__(self, settings: PoolSettings, scanner: Scanner | None = None) -> None:
+        self.settings = settings
+        cls = scanner_class(settings.kind, settings.scanner_class)
+        self.scanner = scanner or cls.from_settings(settings.scanner)
+        self.metrics = PoolMetrics(self.scanner.name)
+        self.cache = ScanCache(settings.cache_size)
+        self.processor = BatchProcessor(self.scanner, settings.worker_id, self.cache)
+        self.executor = ThreadPoolExecutor(1, thread_name_prefix=f"scan-{settings.kind}")
+        self.loaded = False
+        self.started = time.time()
+        self.last_result_at = 0.0
+        self.joined = False
+        """True once the consumer has joined its group (its first rebalance completed)."""
+        self.app = self._build_app()
+
+    def run(self) -> int:
+        """Load the scanner, make sure the topics exist, then consume until stopped (SIGTERM or
+        SIGINT). The consumer joins the group only once the scanner is loaded and the topics
+        exist: a consumer that subscribes to a missing topic would not see it appear."""
+        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        began = time.monotonic()
+        self.scanner.load()
+        self.loaded = True
+        log.info("%s scanner loaded in %.1fs", self.settings.kind, time.monotonic() - began)
+        asyncio.run(create_topics(self.settings.connection, self.settings.topics.all()))
+        worker = Worker(self.app, loglevel="WARNING", quiet=True, redirect_stdouts=False)
+        try:
+            worker.execute_from_commandline()
+        except SystemExit as e:  # faust's worker exits through SystemExit when it stops
+            return int(e.code or 0)
+        finally:
+            self.executor.shutdown(wait=False, cancel_futures=True)
+            self.scanner.close()
+        return 0
+
+    def _build_app(self) -> faust.App:
+        s = self.settings
+        app = faust.App(
+            s.group_id,
+            broker=[f"kafka://{server}" for server in s.connection.bootstrap_servers.split(",")],
+            broker_credentials=faust_credentials(s.connection),
+            datadir=str(s.data_dir),
+            web_enabled=True,
+            web_bind=s.web_host,
+            web_port=s.port,
+            web_in_thread=False,
+            topic_partitions=s.topics.partitions,
+            topic_allow_declare=True,
+            consumer_auto_offset_reset="earliest",
+            broker_commit_interval=1.0,
+            # A process killed without a goodbye holds its partitions until its session times
+            # out; keep that short so survivors take over quickly.
+            broker_session_timeout=s.session_timeout_s,
+            broker_heartbeat_interval=min(3.0, s.session_timeout_s / 3),
+            producer_acks=-1,
+            producer_max_request_size=s.topics.requests.max_message_bytes + 65536,
+            consumer_max_fetch_size=s.topics.requests.max_message_bytes + 65536,
+            stream_buffer_maxsize=max(4 * s.batch_size, 64),
+            logging_config=None,
+        )
+        requests = app.topic(
+            s.topics.requests.name,
+            key_type=bytes,
+            value_type=bytes,
+            key_serializer="raw",
+            value_serializer="raw",
+        )
+
+        @app.agent(requests, name=f"scan-{s.kind}", concurrency=1)
+        async def scan(stream: faust.StreamT) -> None:
+            async for events in stream.take_events(s.batch_size, within=s.batch_wait_ms / 1000):
+                records = [
+                    Record(
+                        e.message.topic,
+                        e.message.partition,
+                        e.message.offset,
+                        e.message.key,
+                        e.message.value,
+                    )
+                    for e in events
+                ]
+                await self.publish(app, await self.scan(records))
+
+        @app.on_rebalance_complete.connect
+        async def joined(app: faust.App, **kwargs: Any) -> None:
+            self.joined = True
+
+        app.page("/health/live")(self._live)
+        app.page("/health/ready")(self._ready)
+        app.page("/health")(self._health)
+        app.page("/metrics")(self._metrics)
+        return app
+
+    async def scan(self, records: list[Record]) -> BatchOutcome:
+        """Scan a batch in the scan thread, within ``scan_timeout_s``."""
+        loop = asyncio.get_running_loop()
+        began = time.perf_counter()
+        work = loop.run_in_executor(self.executor, self.processor.process, records)
+        try:
+            outcome = await asyncio.wait_for(asyncio.shield(work), self.settings.scan_timeout_s)
+        except TimeoutError:
+            reason = f"{ScannerTimeout.__name__}: batch took over {self.settings.scan_timeout_s}s"
+            log.warning("%s: %s", self.settings.kind, reason)
+            outcome = self.processor.fail(records, reason, "scan_timeout")
+        self.metrics.scan_seconds.observe(time.perf_counter() - began)
+        self.metrics.batch_size.observe(len(records))
+        self.metrics.cache_hits.inc(outcome.cached_texts)
+        self.metrics.cache_misses.inc(outcome.scanned_texts)
+        return outcome
+
+    async def publish(self, app: faust.App, outcome: BatchOutcome) -> None:
+        """Produce a batch's results and dead letters and wait until the broker has them."""
+        topics = self.settings.topics
+        pending = []
+        for request, result in outcome.results:
+            partition = None
+            if (
+                request.reply is not None
+                and 0 <= request.reply.partition < topics.results.partitions
+            ):
+                partition = request.reply.partition
+            pending.append(
+                await app.producer.send(
+                    topics.results.name,
+                    message_key(request.request_id),
+                    encode(result),
+                    partition,
+                    None,
+                    None,
+                )
+            )
+        for record, letter in outcome.dead_letters:
+            log.warning(
+                "dead letter from %s[%d]@%d: %s",
+                record.topic,
+                record.partition,
+                record.offset,
+                letter.reason,
+            )
+            pending.append(
+                await app.producer.send(
+                    topics.dead_letters.name, record.key, encode(letter), None, None, None
+                )
+            )
+        await asyncio.gather(*pending)
+        for _, result in outcome.results:
+            self.metrics.result(result.verdict)
+        if outcome.results:
+            self.last_result_at = time.time()
+        for _, letter in outcome.dead_letters:
+            self.metrics.dead_letter(letter.reason)
+
+    def status(self) -> dict[str, Any]:
+        """What ``/health`` reports."""
+        assigned = sorted(f"{tp.topic}[{tp.partition}]" for tp in self._assignment())
+        last = self.last_result_at
+        return {
+            "pool": self.settings.kind,
+            "worker_id": self.settings.worker_id,
+            "group": self.settings.group_id,
+            "loaded": self.loaded,
+            "assigned": assigned,
+            "last_result_age_s": round(time.time() - last, 3) if last else None,
+            "cache": {
+                "entries": len(self.cache),
+                "hits": self.cache.hits,
+                "misses": self.cache.misses,
+            },
+            "uptime_s": round(time.time() - self.started, 1),
+        }
+
+    def _assignment(self) -> set:
+        try:
+            return set(self.app.consumer.assignment())
+        except Exception:  # no consumer yet, or it is between rebalances
+            return set()
+
+    async def _live(self, request: Request) -> Response:
+        return self.app.web.json({"live": True})
+
+    async def _ready(self, request: Request) -> Response:
+        ready = self.loaded and self.joined
+        return self.app.web.json({"ready": ready}, status=200 if ready else 503)
+
+    async def _health(self, request: Request) -> Response:
+        return self.app.web.json(self.status())
+
+    async def _metrics(self, request: Request) -> Response:
+        return self.app.web.bytes(self.metrics.render(), content_type="text/plain; version=0.0.4")

@@ -1,0 +1,169 @@
+"""Settings of one pool process, built once from a YAML file and command-line flags.
+
+The YAML file (``--config``) looks like::
+
+    kafka:                      # topics.KafkaConnection's fields
+      bootstrap_servers: 127.0.0.1:9092
+      security_protocol: PLAINTEXT
+    topics:
+      prefix: guardstream
+      partitions: 12
+    pools:
+      pii:                      # one section per scanner kind, all keys optional
+        batch_size: 32
+        batch_wait_ms: 5
+        cache_size: 10000
+        scan_timeout_s: 30
+        processes: 2
+        web_port: 6100
+        scanner:                # keyword arguments of the scanner class
+          spacy_model: en_core_web_sm
+"""
+
+from __future__ import annotations
+
+import socket
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from topics.connection import KafkaConnection
+from topics.errors import ConfigError
+from topics.specs import Topics
+
+__all__ = [
+    "DEFAULT_WEB_PORTS",
+    "PoolSettings",
+    "kafka_section",
+    "load_config",
+    "pool_section",
+    "topics_section",
+]
+
+DEFAULT_WEB_PORTS = {
+    "pii": 6100,
+    "prompt_injection": 6110,
+    "secrets": 6120,
+    "moderation": 6130,
+    "audit": 6140,
+}
+"""Each pool's first health/metrics port; process ``i`` of a pool serves on ``port + i``."""
+
+
+@dataclass(frozen=True, slots=True)
+class PoolSettings:
+    """Everything one pool process needs.
+
+    Attributes:
+        kind: the scanner kind (``pii``, ``prompt_injection``, ``secrets``, ``moderation``).
+        connection: how to reach Kafka.
+        topics: the deployment's topics.
+        data_dir: faust's state folder for this process.
+        batch_size: the most requests scanned in one batch.
+        batch_wait_ms: the longest a batch waits to fill up.
+        cache_size: answers kept for repeated texts (0 turns the cache off).
+        scan_timeout_s: a batch taking longer than this answers ``error`` (timeout).
+        session_timeout_s: how long the group waits for a silent process before its partitions
+            move to the others (a crash is noticed this late).
+        processes: how many processes ``guardstream worker`` starts for this pool.
+        web_host, web_port: where health and metrics are served (first process's port).
+        worker_index: which of the pool's processes this is.
+        scanner: keyword arguments for the scanner class.
+        scanner_class: ``module:Class`` of an operator's own scanner plug-in; empty means the
+            built-in class registered for ``kind``.
+    """
+
+    kind: str
+    connection: KafkaConnection
+    topics: Topics
+    data_dir: Path
+    batch_size: int = 32
+    batch_wait_ms: float = 5.0
+    cache_size: int = 10_000
+    scan_timeout_s: float = 30.0
+    session_timeout_s: float = 10.0
+    processes: int = 1
+    web_host: str = "127.0.0.1"
+    web_port: int = 0
+    worker_index: int = 0
+    scanner: dict[str, Any] = field(default_factory=dict)
+    scanner_class: str = ""
+
+    def __post_init__(self) -> None:
+        if self.batch_size < 1:
+            raise ConfigError("batch_size must be at least 1")
+        if self.batch_wait_ms < 0:
+            raise ConfigError("batch_wait_ms cannot be negative")
+        if self.processes < 1:
+            raise ConfigError("processes must be at least 1")
+
+    @property
+    def group_id(self) -> str:
+        """The pool's consumer group: one per scanner kind and deployment."""
+        return f"{self.topics.prefix}-pool-{self.kind}"
+
+    @property
+    def worker_id(self) -> str:
+        """Names this process in results and dead letters."""
+        return f"{self.kind}-{socket.gethostname()}-{self.worker_index}"
+
+    @property
+    def port(self) -> int:
+        """This process's health and metrics port."""
+        base = self.web_port or DEFAULT_WEB_PORTS.get(self.kind, 6150)
+        return base + self.worker_index
+
+    def for_process(self, index: int) -> PoolSettings:
+        """The settings of process ``index`` of this pool."""
+        return replace(
+            self, worker_index=index, data_dir=self.data_dir.parent / f"{self.kind}-{index}"
+        )
+
+
+def load_config(path: Path | None) -> dict[str, Any]:
+    """Read a guardstream YAML config file (see the module docstring); {} without one."""
+    if path is None:
+        return {}
+    try:
+        loaded = yaml.safe_load(path.read_text()) or {}
+    except (OSError, yaml.YAMLError) as e:
+        raise ConfigError(f"cannot read config {path}: {e}") from e
+    if not isinstance(loaded, dict):
+        raise ConfigError(f"{path} must hold a mapping at the top level")
+    return loaded
+
+
+def pool_section(config: dict[str, Any], kind: str) -> dict[str, Any]:
+    """The ``pools.<kind>`` section, checked against :class:`PoolSettings`' fields."""
+    section = dict((config.get("pools") or {}).get(kind) or {})
+    allowed = {f.name for f in fields(PoolSettings)} - {"kind", "connection", "topics", "data_dir"}
+    unknown = set(section) - allowed
+    if unknown:
+        raise ConfigError(f"unknown setting(s) for pool {kind}: {', '.join(sorted(unknown))}")
+    return section
+
+
+def kafka_section(config: dict[str, Any], bootstrap: str) -> KafkaConnection:
+    """The ``kafka`` section as a connection; ``bootstrap`` wins when given."""
+    section = dict(config.get("kafka") or {})
+    if bootstrap:
+        section["bootstrap_servers"] = bootstrap
+    try:
+        return KafkaConnection(**section)
+    except TypeError as e:
+        raise ConfigError(f"bad kafka settings: {e}") from e
+
+
+def topics_section(config: dict[str, Any], prefix: str | None, partitions: int | None) -> Topics:
+    """The ``topics`` section; flags win when given."""
+    section = dict(config.get("topics") or {})
+    if prefix:
+        section["prefix"] = prefix
+    if partitions:
+        section["partitions"] = partitions
+    try:
+        return Topics(**section)
+    except TypeError as e:
+        raise ConfigError(f"bad topics settings: {e}") from e
