@@ -16,6 +16,7 @@ from topics.keys import message_key, reply_partition
 from topics.messages import (
     Action,
     AuditRecord,
+    AuditTick,
     Caller,
     DeadLetter,
     Decision,
@@ -39,6 +40,7 @@ __all__ = [
     "MAX_MESSAGE_BYTES",
     "Action",
     "AuditRecord",
+    "AuditTick",
     "BrokerUnavailable",
     "Caller",
     "ConfigError",

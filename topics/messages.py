@@ -13,6 +13,7 @@ from typing import ClassVar, Literal
 __all__ = [
     "Action",
     "AuditRecord",
+    "AuditTick",
     "Caller",
     "DeadLetter",
     "Decision",
@@ -234,6 +235,19 @@ class AuditRecord:
     """Only when the operator turned raw capture on."""
     timed_out: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class AuditTick:
+    """The audit pool's note to itself that a request's deadline has passed (or that its
+    written-record marker may be forgotten). Travels on the audit pool's own joins topic."""
+
+    SCHEMA: ClassVar[str] = "guardstream.audit_tick"
+    VERSION: ClassVar[int] = 1
+
+    request_id: str
+    phase: Phase
+    forget: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -83,10 +83,25 @@ class Topics:
         )
 
     @property
+    def audit_joins(self) -> TopicSpec:
+        """The audit pool's own input: results re-keyed by request id (so they meet their request
+        on one partition) and its deadline ticks."""
+        return TopicSpec(
+            f"{self.prefix}.audit.joins", self.partitions, _DAY_MS, "delete", "request id"
+        )
+
+    @property
     def dead_letters(self) -> TopicSpec:
         """Messages that could not be decoded or scanned, with the reason and original bytes."""
         return TopicSpec(f"{self.prefix}.dead-letters", 3, 14 * _DAY_MS, "delete", "original key")
 
     def all(self) -> list[TopicSpec]:
         """Every topic, in the order ``guardstream topics create`` makes them."""
-        return [self.requests, self.results, self.verdicts, self.audit, self.dead_letters]
+        return [
+            self.requests,
+            self.results,
+            self.verdicts,
+            self.audit,
+            self.audit_joins,
+            self.dead_letters,
+        ]

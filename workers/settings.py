@@ -18,6 +18,12 @@ The YAML file (``--config``) looks like::
         web_port: 6100
         scanner:                # keyword arguments of the scanner class
           spacy_model: en_core_web_sm
+      audit:
+        audit:                  # how requests and results are joined
+          logging_only_deadline_s: 30
+        sinks:
+          security_log: {log_file: /var/log/guardstream/security.log, log_level: WARNING}
+          mlflow: {experiment_name: guardstream-security}
 """
 
 from __future__ import annotations
@@ -73,6 +79,10 @@ class PoolSettings:
         scanner: keyword arguments for the scanner class.
         scanner_class: ``module:Class`` of an operator's own scanner plug-in; empty means the
             built-in class registered for ``kind``.
+        audit: the audit pool's join settings (:class:`workers.audit_join.AuditSettings`).
+        sinks: the audit pool's sinks by name, each with its settings
+            (``security_log: {log_file, log_level, include_request_data, max_bytes}``,
+            ``mlflow: {experiment_name, tracking_uri, window_s}``).
     """
 
     kind: str
@@ -90,6 +100,8 @@ class PoolSettings:
     worker_index: int = 0
     scanner: dict[str, Any] = field(default_factory=dict)
     scanner_class: str = ""
+    audit: dict[str, Any] = field(default_factory=dict)
+    sinks: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.batch_size < 1:

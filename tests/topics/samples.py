@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from topics import (
     AuditRecord,
+    AuditTick,
     Caller,
     DeadLetter,
     Finding,
@@ -79,6 +80,7 @@ SAMPLES = [
         redacted_texts=["You are helpful.", "Mail me at <EMAIL_ADDRESS>"],
         timed_out=["moderation"],
     ),
+    AuditTick(request_id="req-1", phase="request"),
     DeadLetter(
         source_topic="guardstream.scan.requests",
         partition=0,

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from tests.topics.samples import SAMPLES
 from topics import (
     AuditRecord,
+    AuditTick,
     DeadLetter,
     DecodeError,
     EncodeError,
@@ -23,7 +24,7 @@ from topics import (
 )
 from topics.codec import MAX_MESSAGE_BYTES
 
-MESSAGE_TYPES = [ScanRequest, ScanResult, Verdict, AuditRecord, DeadLetter]
+MESSAGE_TYPES = [ScanRequest, ScanResult, Verdict, AuditRecord, AuditTick, DeadLetter]
 REQUEST = SAMPLES[0]
 
 

@@ -19,12 +19,14 @@ from workers.settings import (
     topics_section,
 )
 
-_KINDS = [*SCANNERS, *ALIASES]
+AUDIT = "audit"
+_KINDS = [*SCANNERS, *ALIASES, AUDIT]
 _POOLS = {
     "pii": "Presidio PII detection and masking",
     "prompt_injection (or injection)": "heuristics and similarity to known attacks",
     "secrets": "detect-secrets' plugins, with redaction",
     "moderation": "a local classifier or an HTTP moderation API",
+    "audit": "joins requests and results into one audit record each, and feeds the sinks",
 }
 
 
@@ -76,7 +78,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 def build_settings(args: argparse.Namespace, env: Environment) -> PoolSettings:
     """The pool's settings: the config file, then flags."""
     kind = ALIASES.get(args.kind, args.kind)
-    if kind not in SCANNERS and not args.scanner_class:
+    if kind not in SCANNERS and kind != AUDIT and not args.scanner_class:
         raise ConfigError(f"unknown pool {args.kind!r}; pools: {', '.join(_KINDS)}")
     config = load_config(args.config)
     section = pool_section(config, kind)
@@ -122,9 +124,14 @@ def _worker(args: argparse.Namespace, env: Environment) -> int:
 
         child_args = [a for a in _argv_without_processes(args)]
         return Supervisor(child_args, settings.processes).run()
-    from workers.pool import ScanPool  # imports faust only for a pool process
+    mine = settings.for_process(args.process_index or 0)
+    if settings.kind == AUDIT:
+        from workers.audit_pool import AuditPool  # imports faust only for a pool process
 
-    return ScanPool(settings.for_process(args.process_index or 0)).run()
+        return AuditPool(mine).run()
+    from workers.pool import ScanPool
+
+    return ScanPool(mine).run()
 
 
 _FORWARDED = (

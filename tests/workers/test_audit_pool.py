@@ -1,0 +1,145 @@
+"""The audit pool through the real broker, joining real pools' results."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from pathlib import Path
+
+import yaml
+
+from tests.pools import KEYWORD_SCANNER, Bus, PoolProcess, running_pool, scan_request
+from topics import AuditRecord, KafkaConnection, Topics, Verdict, decode
+from workers.audit_join import WITHHELD
+
+AWS_KEY = "AKIAQWERTYUIOPASDFGH"
+
+
+def _audit_config(tmp_path: Path, **sinks) -> Path:
+    config = tmp_path / "guardstream.yaml"
+    config.write_text(yaml.safe_dump({"pools": {"audit": {
+        "audit": {"logging_only_deadline_s": 3, "verdict_grace_s": 1},
+        "sinks": sinks,
+    }}}))  # fmt: skip
+    return config
+
+
+def _logging_only(request):
+    from dataclasses import replace
+
+    return replace(request, mode="logging_only", reply=None)
+
+
+async def _records(bus: Bus, count: int, timeout: float = 60) -> list[AuditRecord]:
+    return [
+        decode(AuditRecord, r.value)
+        for r in await bus.read(bus.topics.audit.name, count, timeout=timeout)
+    ]
+
+
+async def test_one_record_per_request_even_across_a_restart(
+    kafka: KafkaConnection, topics: Topics, tmp_path: Path
+) -> None:
+    config = _audit_config(tmp_path)
+    keyword = ("keyword", "--scanner-class", KEYWORD_SCANNER)
+    with (
+        running_pool(kafka, topics, *keyword, home=tmp_path),
+        running_pool(kafka, topics, "secrets", home=tmp_path),
+    ):
+        audit = PoolProcess(kafka, topics, "audit", "--config", str(config), home=tmp_path)
+        audit.wait_ready()
+        async with Bus(kafka, topics) as bus:
+            sent = []
+            for i in range(40):
+                text = [f"hello {i}", f"forbidden {i}", f"my key is {AWS_KEY}", f"plain {i}"][i % 4]
+                request = _logging_only(
+                    scan_request([text], ["keyword", "secrets"], topics, request_id=f"a{i}")
+                )
+                sent.append(request)
+                await bus.send(request)
+                if i == 19:
+                    await asyncio.sleep(2)
+                    assert audit.stop() == 0  # a clean restart in the middle
+                    audit = PoolProcess(
+                        kafka, topics, "audit", "--config", str(config), home=tmp_path
+                    )
+                    audit.wait_ready()
+            records = await _records(bus, len(sent))
+            await asyncio.sleep(4)  # past the deadlines: any late duplicate would be written now
+            records = await _records(bus, len(sent) + 1, timeout=5)
+        audit.stop()
+    by_id: dict[str, list[AuditRecord]] = {}
+    for record in records:
+        by_id.setdefault(record.request_id, []).append(record)
+    assert sorted(by_id) == sorted(r.request_id for r in sent)
+    assert all(len(v) == 1 for v in by_id.values()), {
+        k: len(v) for k, v in by_id.items() if len(v) > 1
+    }
+    decisions = {rid: v[0].decision for rid, v in by_id.items()}
+    assert decisions["a1"] == "block" and decisions["a0"] == "allow"
+    assert decisions["a2"] == "mask"  # secrets mask by default
+    key_record = by_id["a2"][0]
+    assert all(AWS_KEY not in t for t in key_record.redacted_texts)
+    assert key_record.redacted_texts == [WITHHELD]  # no PII scanner answered: text withheld
+    assert len(key_record.texts_sha256[0]) == 64
+    assert all(not v[0].timed_out for v in by_id.values())
+
+
+async def test_missing_scanners_time_out_and_the_verdict_is_joined(
+    kafka: KafkaConnection, topics: Topics, tmp_path: Path
+) -> None:
+    config = _audit_config(tmp_path)
+    with running_pool(kafka, topics, "audit", "--config", str(config), home=tmp_path):
+        async with Bus(kafka, topics) as bus:
+            waiting = scan_request(["anything"], ["keyword", "moderation"], topics)
+            await bus.send(waiting)
+            from topics import encode, message_key
+
+            verdict = Verdict(
+                request_id=waiting.request_id, correlation_id=waiting.correlation_id, phase="request",
+                mode="pre_call", decision="block", decided_ms=waiting.created_ms + 10, waited_ms=10.0,
+                timed_out=["keyword", "moderation"], fail_policy_applied="closed",
+            )  # fmt: skip
+            await bus.producer.send_and_wait(
+                topics.verdicts.name, encode(verdict), key=message_key(waiting.request_id)
+            )
+            (record,) = await _records(bus, 1)
+    assert record.decision == "block"
+    assert record.timed_out == ["keyword", "moderation"]
+    assert [o.status for o in record.outcomes] == ["timeout", "timeout"]
+
+
+async def test_security_log_filters_by_level_and_rotates(
+    kafka: KafkaConnection, topics: Topics, tmp_path: Path
+) -> None:
+    log_file = tmp_path / "security.log"
+    config = _audit_config(
+        tmp_path, security_log={"log_file": str(log_file), "log_level": "WARNING", "max_bytes": 2000,
+                                "include_request_data": True},
+    )  # fmt: skip
+    keyword = ("keyword", "--scanner-class", KEYWORD_SCANNER)
+    with (
+        running_pool(kafka, topics, *keyword, home=tmp_path),
+        running_pool(kafka, topics, "audit", "--config", str(config), home=tmp_path),
+    ):
+        async with Bus(kafka, topics) as bus:
+            for i in range(30):
+                text = "forbidden" if i % 3 == 0 else f"benign {uuid.uuid4()}"
+                await bus.send(
+                    _logging_only(scan_request([text], ["keyword"], topics, request_id=f"s{i}"))
+                )
+            await _records(bus, 30)
+            for _ in range(50):
+                await asyncio.sleep(0.2)
+                lines = [
+                    json.loads(x)
+                    for f in sorted(tmp_path.glob("security.log*"))
+                    for x in f.read_text().splitlines()
+                ]
+                if len(lines) >= 10:
+                    break
+    assert sorted(line["request_id"] for line in lines) == sorted(f"s{i}" for i in range(0, 30, 3))
+    assert {line["level"] for line in lines} == {"ERROR"}
+    assert len(list(tmp_path.glob("security.log.*"))) >= 1  # rotated at 2000 bytes
+    assert all(line["texts"] == [WITHHELD] for line in lines)
