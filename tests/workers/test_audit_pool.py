@@ -97,10 +97,16 @@ async def test_missing_scanners_time_out_and_the_verdict_is_joined(
             from topics import encode, message_key
 
             verdict = Verdict(
-                request_id=waiting.request_id, correlation_id=waiting.correlation_id, phase="request",
-                mode="pre_call", decision="block", decided_ms=waiting.created_ms + 10, waited_ms=10.0,
-                timed_out=["keyword", "moderation"], fail_policy_applied="closed",
-            )  # fmt: skip
+                request_id=waiting.request_id,
+                correlation_id=waiting.correlation_id,
+                phase="request",
+                mode="pre_call",
+                decision="block",
+                decided_ms=waiting.created_ms + 10,
+                waited_ms=10.0,
+                timed_out=["keyword", "moderation"],
+                fail_policy_applied="closed",
+            )
             await bus.producer.send_and_wait(
                 topics.verdicts.name, encode(verdict), key=message_key(waiting.request_id)
             )
@@ -115,9 +121,14 @@ async def test_security_log_filters_by_level_and_rotates(
 ) -> None:
     log_file = tmp_path / "security.log"
     config = _audit_config(
-        tmp_path, security_log={"log_file": str(log_file), "log_level": "WARNING", "max_bytes": 2000,
-                                "include_request_data": True},
-    )  # fmt: skip
+        tmp_path,
+        security_log={
+            "log_file": str(log_file),
+            "log_level": "WARNING",
+            "max_bytes": 2000,
+            "include_request_data": True,
+        },
+    )
     keyword = ("keyword", "--scanner-class", KEYWORD_SCANNER)
     with (
         running_pool(kafka, topics, *keyword, home=tmp_path),
