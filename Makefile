@@ -18,9 +18,11 @@ test: $(STAMP)
 
 install: $(STAMP)
 
-$(STAMP): requirements.lock requirements-bootstrap.lock pyproject.toml
+$(BIN)/uv: requirements-bootstrap.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-bootstrap.lock
+
+$(STAMP): requirements.lock pyproject.toml $(BIN)/uv
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --require-hashes -r requirements.lock
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps --no-build-isolation -e .
 	touch $(STAMP)
@@ -30,7 +32,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check shim topics workers tests
 
 # Re-resolve the locked dependencies after changing pyproject.toml.
-lock: $(STAMP)
+lock: $(BIN)/uv
 	$(BIN)/uv pip compile pyproject.toml --extra shim --extra workers --extra dev --generate-hashes \
 		--python-version 3.11 --python-platform x86_64-manylinux_2_28 -o requirements.lock
 

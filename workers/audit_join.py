@@ -44,8 +44,9 @@ class AuditSettings:
     """How the audit pool joins and writes.
 
     Attributes:
-        logging_only_deadline_s: how long after a ``logging_only`` request its scanners may take.
-        verdict_grace_s: how long past a waiting request's deadline to wait for the proxy's
+        logging_only_deadline_s: how long the scanners of a request nobody waits for
+            (``logging_only``, pass-through streams) may take.
+        verdict_grace_s: how long past a waited-for request's deadline to wait for the proxy's
             verdict and late results.
         raw_capture: keep the raw texts in audit records (off by default: never do this unless
             the audit topic is as protected as the prompts themselves).
@@ -123,7 +124,7 @@ class AuditState:
         if not self.request:
             return None
         request = decode(ScanRequest, self.request)
-        if request.mode == "logging_only":
+        if request.reply is None:
             return request.created_ms + int(settings.logging_only_deadline_s * 1000)
         return max(request.deadline_ms, request.created_ms) + int(settings.verdict_grace_s * 1000)
 
@@ -133,8 +134,8 @@ class AuditState:
             return False
         request = decode(ScanRequest, self.request)
         complete = all(s in self.results for s in request.scanners)
-        waits = request.mode != "logging_only"
-        if complete and (not waits or self.verdict):
+        waited_on = request.reply is not None  # only a proxy that waits publishes a verdict
+        if complete and (not waited_on or self.verdict):
             return True
         deadline = self.deadline_ms(settings)
         return deadline is not None and now_ms >= deadline

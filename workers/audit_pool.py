@@ -19,6 +19,7 @@ from typing import Any
 
 import faust
 from faust.worker import Worker
+from mode import Service
 
 from topics.admin import create_topics
 from topics.codec import decode, encode, peek_schema
@@ -142,10 +143,7 @@ class AuditPool:
                     tick = AuditTick(request_id=request_id, phase=phase, forget=forget)  # type: ignore[arg-type]
                     await joins.send(key=message_key(request_id), value=encode(tick))
 
-        @app.task
-        async def start_sinks() -> None:
-            for sink in self.sinks:
-                sink.start()
+        app.add_dependency(_SinkService(self.sinks))
 
         @app.on_rebalance_complete.connect
         async def joined(app: faust.App, **kwargs: Any) -> None:
@@ -240,6 +238,21 @@ class AuditPool:
                 },
             }
         )
+
+
+class _SinkService(Service):
+    """Starts the sinks with the app and, when it stops, writes what they have queued."""
+
+    def __init__(self, sinks: list[SinkRunner]) -> None:
+        super().__init__()
+        self.sinks = sinks
+
+    async def on_start(self) -> None:
+        for sink in self.sinks:
+            sink.start()
+
+    async def on_stop(self) -> None:
+        await asyncio.gather(*(sink.stop() for sink in self.sinks))
 
 
 def _now_ms() -> int:

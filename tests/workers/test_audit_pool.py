@@ -116,7 +116,7 @@ async def test_missing_scanners_time_out_and_the_verdict_is_joined(
     assert [o.status for o in record.outcomes] == ["timeout", "timeout"]
 
 
-async def test_security_log_filters_by_level_and_rotates(
+async def test_sinks_security_log_filters_and_rotates_and_mlflow_holds_the_metrics(
     kafka: KafkaConnection, topics: Topics, tmp_path: Path
 ) -> None:
     log_file = tmp_path / "security.log"
@@ -127,6 +127,11 @@ async def test_security_log_filters_by_level_and_rotates(
             "log_level": "WARNING",
             "max_bytes": 2000,
             "include_request_data": True,
+        },
+        mlflow={
+            "experiment_name": "guardstream-test",
+            "tracking_uri": f"sqlite:///{tmp_path}/mlflow.db",
+            "window_s": 3600,
         },
     )
     keyword = ("keyword", "--scanner-class", KEYWORD_SCANNER)
@@ -154,3 +159,15 @@ async def test_security_log_filters_by_level_and_rotates(
     assert {line["level"] for line in lines} == {"ERROR"}
     assert len(list(tmp_path.glob("security.log.*"))) >= 1  # rotated at 2000 bytes
     assert all(line["texts"] == [WITHHELD] for line in lines)
+
+    # the audit pool has stopped: the MLflow sink logged its open window on the way out
+    from mlflow.tracking import MlflowClient
+
+    client = MlflowClient(tracking_uri=f"sqlite:///{tmp_path}/mlflow.db")
+    experiment = client.get_experiment_by_name("guardstream-test")
+    (run,) = client.search_runs([experiment.experiment_id])
+    metrics = run.data.metrics
+    assert metrics["requests"] == 30
+    assert metrics["blocked"] == 10 and metrics["allowed"] == 20
+    assert metrics["keyword.findings"] == 10
+    assert abs(metrics["block_rate"] - 10 / 30) < 1e-9
