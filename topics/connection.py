@@ -7,12 +7,27 @@ The shim builds one from LiteLLM's ``litellm_params``, the workers from their se
 from __future__ import annotations
 
 import ssl
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
 from typing import Any, Literal
 
 from topics.errors import ConfigError
 
-__all__ = ["KafkaConnection"]
+__all__ = ["KafkaConnection", "resolve_env"]
+
+_ENV_PREFIX = "os.environ/"
+
+
+def resolve_env(value: Any, environ: Mapping[str, str]) -> Any:
+    """``os.environ/NAME`` (LiteLLM's notation, used in every guardstream config) read from
+    ``environ``; any other value as it is."""
+    if isinstance(value, str) and value.startswith(_ENV_PREFIX):
+        name = value.removeprefix(_ENV_PREFIX)
+        if name not in environ:
+            raise ConfigError(f"{value} is not set in the environment")
+        return environ[name]
+    return value
+
 
 SecurityProtocol = Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]
 
@@ -49,6 +64,17 @@ class KafkaConnection:
             raise ConfigError(f"unknown security_protocol {self.security_protocol!r}")
         if self.security_protocol.startswith("SASL") and not self.sasl_username:
             raise ConfigError(f"{self.security_protocol} needs sasl_username and sasl_password")
+
+    @classmethod
+    def from_settings(
+        cls, settings: Mapping[str, Any], environ: Mapping[str, str]
+    ) -> KafkaConnection:
+        """From a config's ``kafka`` section, with ``os.environ/NAME`` values resolved."""
+        known = {f.name for f in fields(cls)}
+        unknown = set(settings) - known
+        if unknown:
+            raise ConfigError(f"unknown kafka setting(s): {', '.join(sorted(unknown))}")
+        return cls(**{k: resolve_env(v, environ) for k, v in settings.items()})
 
     def client_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for any aiokafka client."""

@@ -27,6 +27,7 @@ from topics.errors import DecodeError
 from topics.keys import message_key
 from topics.messages import AuditRecord, AuditTick, ScanRequest, ScanResult, Verdict
 from workers.audit_join import AuditSettings, AuditState
+from workers.metrics import AuditMetrics
 from workers.pool import faust_credentials
 from workers.settings import PoolSettings
 from workers.sinks import SinkRunner, build_sinks
@@ -50,6 +51,7 @@ class AuditPool:
 
             raise ConfigError(f"bad audit settings: {e}") from e
         self.sinks = [SinkRunner(sink) for sink in build_sinks(settings.sinks)]
+        self.metrics = AuditMetrics()
         self.written = 0
         self.joined = False
         self.last_record_at = 0.0
@@ -152,6 +154,7 @@ class AuditPool:
         app.page("/health/live")(self._live)
         app.page("/health/ready")(self._ready)
         app.page("/health")(self._health)
+        app.page("/metrics")(self._metrics)
         return app
 
     async def _on_message(self, app: faust.App, table: Any, value: bytes) -> None:
@@ -178,6 +181,7 @@ class AuditPool:
                 changed = state.add(schema, value, now)
         except DecodeError as e:
             log.warning("audit pool skipped an undecodable message: %s", e.reason)
+            self.metrics.skipped.inc()
             return
         if state.ready(self.audit, now):
             record = state.record(self.audit, now)
@@ -192,6 +196,7 @@ class AuditPool:
             await sent
             table[key] = state.dump()
             self.written += 1
+            self.metrics.record(record.decision, record.timed_out, record.failed)
             self.last_record_at = time.time()
         elif changed:
             table[key] = state.dump()
@@ -209,6 +214,12 @@ class AuditPool:
 
     async def _ready(self, request: Any) -> Any:
         return self.app.web.json({"ready": self.joined}, status=200 if self.joined else 503)
+
+    async def _metrics(self, request: Any) -> Any:
+        for runner in self.sinks:
+            self.metrics.sink_queued.labels(sink=runner.sink.name).set(runner.queue.qsize())
+            self.metrics.sink_dropped.labels(sink=runner.sink.name).set(runner.dropped)
+        return self.app.web.bytes(self.metrics.render(), content_type="text/plain; version=0.0.4")
 
     async def _health(self, request: Any) -> Any:
         try:

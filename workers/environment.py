@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from topics.connection import KafkaConnection
@@ -29,6 +29,8 @@ class Environment:
     home: Path
     bootstrap_servers: str = ""
     java_home: str = ""
+    variables: Mapping[str, str] = field(default_factory=dict)
+    """The whole environment, for ``os.environ/NAME`` values in config files."""
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> Environment:
@@ -41,6 +43,7 @@ class Environment:
             home=Path(home),
             bootstrap_servers=environ.get("KAFKA_BOOTSTRAP_SERVERS", ""),
             java_home=environ.get("JAVA_HOME", ""),
+            variables=dict(environ),
         )
 
     def jars(self) -> KafkaJars:

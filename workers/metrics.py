@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
-__all__ = ["PoolMetrics"]
+__all__ = ["AuditMetrics", "PoolMetrics"]
 
 _LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 _BATCH_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 128, 256)
@@ -57,4 +57,45 @@ class PoolMetrics:
 
     def render(self) -> bytes:
         """The Prometheus text exposition of every metric."""
+        return generate_latest(self.registry)
+
+
+class AuditMetrics:
+    """The metrics the audit pool exports at ``/metrics``."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self._records = Counter(
+            "guardstream_audit_records", "Audit records written, by decision", ["decision"],
+            registry=self.registry,
+        )  # fmt: skip
+        self._missing = Counter(
+            "guardstream_audit_scanner_missing",
+            "Scanners that timed out or failed in written records", ["scanner", "status"],
+            registry=self.registry,
+        )  # fmt: skip
+        self.skipped = Counter(
+            "guardstream_audit_skipped", "Undecodable messages the audit pool skipped",
+            registry=self.registry,
+        )  # fmt: skip
+        self.sink_queued = Gauge(
+            "guardstream_sink_queued",
+            "Records waiting for a sink",
+            ["sink"],
+            registry=self.registry,
+        )
+        self.sink_dropped = Gauge(
+            "guardstream_sink_dropped", "Records a full sink queue dropped", ["sink"],
+            registry=self.registry,
+        )  # fmt: skip
+
+    def record(self, decision: str, timed_out: list[str], failed: list[str]) -> None:
+        """Count one written record."""
+        self._records.labels(decision=decision).inc()
+        for scanner in timed_out:
+            self._missing.labels(scanner=scanner, status="timeout").inc()
+        for scanner in failed:
+            self._missing.labels(scanner=scanner, status="error").inc()
+
+    def render(self) -> bytes:
         return generate_latest(self.registry)

@@ -4,7 +4,8 @@ The YAML file (``--config``) looks like::
 
     kafka:                      # topics.KafkaConnection's fields
       bootstrap_servers: 127.0.0.1:9092
-      security_protocol: PLAINTEXT
+      security_protocol: SASL_SSL           # any value may be os.environ/NAME
+      sasl_username: os.environ/KAFKA_USERNAME
     topics:
       prefix: guardstream
       partitions: 12
@@ -29,6 +30,7 @@ The YAML file (``--config``) looks like::
 from __future__ import annotations
 
 import socket
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -157,15 +159,15 @@ def pool_section(config: dict[str, Any], kind: str) -> dict[str, Any]:
     return section
 
 
-def kafka_section(config: dict[str, Any], bootstrap: str) -> KafkaConnection:
-    """The ``kafka`` section as a connection; ``bootstrap`` wins when given."""
+def kafka_section(
+    config: dict[str, Any], bootstrap: str, environ: Mapping[str, str]
+) -> KafkaConnection:
+    """The ``kafka`` section as a connection (``os.environ/NAME`` values read from
+    ``environ``); ``bootstrap`` wins when given."""
     section = dict(config.get("kafka") or {})
     if bootstrap:
         section["bootstrap_servers"] = bootstrap
-    try:
-        return KafkaConnection(**section)
-    except TypeError as e:
-        raise ConfigError(f"bad kafka settings: {e}") from e
+    return KafkaConnection.from_settings(section, environ)
 
 
 def topics_section(config: dict[str, Any], prefix: str | None, partitions: int | None) -> Topics:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import urllib.request
 import uuid
 from pathlib import Path
 
@@ -137,7 +138,7 @@ async def test_sinks_security_log_filters_and_rotates_and_mlflow_holds_the_metri
     keyword = ("keyword", "--scanner-class", KEYWORD_SCANNER)
     with (
         running_pool(kafka, topics, *keyword, home=tmp_path),
-        running_pool(kafka, topics, "audit", "--config", str(config), home=tmp_path),
+        running_pool(kafka, topics, "audit", "--config", str(config), home=tmp_path) as audit,
     ):
         async with Bus(kafka, topics) as bus:
             for i in range(30):
@@ -155,6 +156,10 @@ async def test_sinks_security_log_filters_and_rotates_and_mlflow_holds_the_metri
                 ]
                 if len(lines) >= 10:
                     break
+        with urllib.request.urlopen(f"http://127.0.0.1:{audit.port}/metrics") as response:
+            metrics_text = response.read().decode()
+    assert 'guardstream_audit_records_total{decision="block"} 10.0' in metrics_text
+    assert 'guardstream_audit_records_total{decision="allow"} 20.0' in metrics_text
     assert sorted(line["request_id"] for line in lines) == sorted(f"s{i}" for i in range(0, 30, 3))
     assert {line["level"] for line in lines} == {"ERROR"}
     assert len(list(tmp_path.glob("security.log.*"))) >= 1  # rotated at 2000 bytes

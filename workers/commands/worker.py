@@ -105,7 +105,7 @@ def build_settings(args: argparse.Namespace, env: Environment) -> PoolSettings:
     topics = topics_section(config, args.prefix, args.partitions)
     return PoolSettings(
         kind=kind,
-        connection=kafka_section(config, bootstrap),
+        connection=kafka_section(config, bootstrap, env.variables),
         topics=topics,
         data_dir=env.home / "pools" / topics.prefix / f"{kind}-0",
         scanner=scanner,

@@ -1,0 +1,66 @@
+"""From the scanners' results to one decision for a request phase."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from shim.extract import merge_redactions
+from topics import Decision, ScanResult, Text
+
+__all__ = ["Outcome", "decide"]
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What the shim does with one phase of a request, and why."""
+
+    decision: Decision
+    blocked_by: list[str] = field(default_factory=list)
+    timed_out: list[str] = field(default_factory=list)
+    """Scanners with no result in time (all of them when Kafka was unreachable)."""
+    failed: list[str] = field(default_factory=list)
+    flagged: list[str] = field(default_factory=list)
+    fail_policy_applied: Literal["", "open", "closed"] = ""
+    masked: dict[int, str] = field(default_factory=dict)
+    """Masked content by text index, when the decision is ``mask``."""
+    masked_labels: dict[str, int] = field(default_factory=dict)
+    """How many findings of each label the masking scanners reported."""
+
+
+def decide(
+    scanners: Sequence[str],
+    results: Mapping[str, ScanResult],
+    texts: Sequence[Text],
+    on_timeout: Literal["allow", "block"],
+) -> Outcome:
+    """Block if any scanner blocks; else block or allow by ``on_timeout`` if any scanner did
+    not answer or failed; else mask if any scanner masked; else allow."""
+    timed_out = [s for s in scanners if s not in results]
+    failed = [s for s in scanners if s in results and results[s].verdict == "error"]
+    blocked = [s for s in scanners if s in results and results[s].verdict == "block"]
+    flagged = [s for s in scanners if s in results and results[s].verdict == "flag"]
+    masking = [s for s in scanners if s in results and results[s].verdict == "mask"]
+    if blocked:
+        return Outcome("block", blocked, timed_out, failed, flagged)
+    fail_policy: Literal["", "open", "closed"] = ""
+    if timed_out or failed:
+        fail_policy = "closed" if on_timeout == "block" else "open"
+        if on_timeout == "block":
+            return Outcome("block", [], timed_out, failed, flagged, fail_policy)
+    versions: dict[int, list[str]] = {}
+    labels: dict[str, int] = {}
+    for name in masking:
+        for redacted in results[name].redacted:
+            if 0 <= redacted.text < len(texts):
+                versions.setdefault(redacted.text, []).append(redacted.content)
+        for finding in results[name].findings:
+            labels[finding.label] = labels.get(finding.label, 0) + 1
+    masked = {
+        i: merge_redactions(texts[i].content, found)
+        for i, found in versions.items()
+        if any(v != texts[i].content for v in found)
+    }
+    decision: Decision = "mask" if masked else "allow"
+    return Outcome(decision, [], timed_out, failed, flagged, fail_policy, masked, labels)

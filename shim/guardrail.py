@@ -1,0 +1,394 @@
+"""The LiteLLM guardrail: publish scan requests to Kafka, wait for verdicts, decide.
+
+It overrides only LiteLLM's native hooks (and defines no ``apply_guardrail``, which would send
+every call through LiteLLM's unified guardrail layer instead):
+
+    pre_call      async_pre_call_hook                     block, or mask the prompt
+    during_call   async_moderation_hook                   block (runs beside the LLM call)
+    post_call     async_post_call_success_hook            block, or mask the answer
+                  async_post_call_streaming_iterator_hook buffered: block or mask;
+                                                          pass_through: publish for audit only
+    logging_only  async_log_success_event / _failure_     publish, never wait
+
+A block reaches the client as HTTP 400 with exactly
+``{"error": {"message": ..., "type": "content_policy_violation", "code": "<scanner>_blocked"}}``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import uuid
+from collections.abc import AsyncGenerator, Mapping
+from dataclasses import replace
+from typing import Any, ClassVar
+
+from litellm.integrations.custom_guardrail import CustomGuardrail
+from litellm.proxy._types import ProxyException
+from litellm.types.guardrails import GuardrailEventHooks
+
+from shim.decide import Outcome, decide
+from shim.extract import (
+    mask_messages,
+    mask_response,
+    mask_stream,
+    request_texts,
+    response_texts,
+    stream_texts,
+)
+from shim.replies import ReplyClient, TooManyPending
+from shim.settings import RequestPlan, ShimSettings
+from topics import (
+    BrokerUnavailable,
+    Caller,
+    ConfigError,
+    Mode,
+    Phase,
+    ReplyAddress,
+    ScanRequest,
+    ScanResult,
+    Text,
+    Verdict,
+)
+
+__all__ = ["GuardrailBlocked", "KafkaScanGuardrail"]
+
+log = logging.getLogger("guardstream.shim")
+
+_BLOCK_MESSAGES = {
+    "prompt_injection": "Potential prompt injection detected",
+    "pii": "Personal data detected",
+    "secrets": "Secret detected",
+    "moderation": "Content policy violation detected",
+}
+_HOOKS = [
+    GuardrailEventHooks.pre_call,
+    GuardrailEventHooks.during_call,
+    GuardrailEventHooks.post_call,
+    GuardrailEventHooks.logging_only,
+]
+
+
+class GuardrailBlocked(ProxyException):
+    """A block, rendered by the proxy as HTTP 400 with the body the users' guide promises.
+
+    The proxy re-raises a :class:`ProxyException` untouched and its handler writes
+    ``{"error": exc.to_dict()}`` with ``int(exc.code)`` as the status; overriding ``to_dict``
+    drops ``param`` and puts the scanner's code where the status would go. On a buffered
+    stream LiteLLM rebuilds the error from ``status_code``, ``type`` and ``param`` instead, so
+    there the body keeps ``"code": "400"`` (HTTP 400 all the same).
+    """
+
+    status_code = 400
+
+    def __init__(self, message: str, error_code: str) -> None:
+        super().__init__(message=message, type="content_policy_violation", param=None, code=400)
+        self.error_code = error_code
+
+    def to_dict(self) -> dict:
+        """The ``error`` object of the response body."""
+        return {"message": self.message, "type": self.type, "code": self.error_code}
+
+
+class KafkaScanGuardrail(CustomGuardrail):
+    """Runs guardstream's scanners over Kafka from inside LiteLLM's proxy.
+
+    Configured from ``litellm_params``; :mod:`shim.settings` documents every key.
+    """
+
+    use_native_lifecycle_hooks: ClassVar[bool] = True
+
+    def __init__(self, **kwargs: Any) -> None:
+        self.settings = ShimSettings.from_params(kwargs)
+        self.replies = ReplyClient(
+            self.settings.connection,
+            self.settings.topics,
+            self.settings.instance_id,
+            self.settings.max_pending,
+        )
+        kwargs.setdefault("supported_event_hooks", _HOOKS)
+        super().__init__(**kwargs)
+        with contextlib.suppress(RuntimeError):  # no running loop yet: start on first use
+            self.replies.start()
+
+    # --- the hooks -------------------------------------------------------------------------
+
+    async def async_pre_call_hook(
+        self, user_api_key_dict: Any, cache: Any, data: dict, call_type: Any
+    ) -> dict:
+        """Scan the prompt before the LLM call: block, or rewrite it with masked text."""
+        if self.should_run_guardrail(data=data, event_type=GuardrailEventHooks.pre_call):
+            texts = request_texts(data.get("messages"))
+            outcome = await self._check(data, user_api_key_dict, texts, "pre_call", "request")
+            if outcome.decision == "mask":
+                data["messages"] = mask_messages(data["messages"], texts, outcome.masked)
+        return data
+
+    async def async_moderation_hook(
+        self, data: dict, user_api_key_dict: Any, call_type: Any
+    ) -> None:
+        """Scan the prompt while the LLM call runs; a block cancels the call."""
+        if self.should_run_guardrail(data=data, event_type=GuardrailEventHooks.during_call):
+            texts = request_texts(data.get("messages"))
+            await self._check(data, user_api_key_dict, texts, "during_call", "request")
+
+    async def async_post_call_success_hook(
+        self, data: dict, user_api_key_dict: Any, response: Any
+    ) -> Any:
+        """Scan a non-streamed answer: block it, or mask it in place."""
+        if self.should_run_guardrail(data=data, event_type=GuardrailEventHooks.post_call):
+            texts = response_texts(response)
+            outcome = await self._check(data, user_api_key_dict, texts, "post_call", "response")
+            if outcome.decision == "mask":
+                mask_response(response, texts, outcome.masked)
+        return response
+
+    async def async_post_call_streaming_iterator_hook(
+        self, user_api_key_dict: Any, response: Any, request_data: dict
+    ) -> AsyncGenerator[Any, None]:
+        """Scan a streamed answer: buffered (hold, then block or mask) or pass_through."""
+        if not self.should_run_guardrail(
+            data=request_data, event_type=GuardrailEventHooks.post_call
+        ):
+            async for chunk in response:
+                yield chunk
+            return
+        chunks = []
+        if self.settings.stream_mode == "pass_through":
+            async for chunk in response:
+                chunks.append(chunk)
+                yield chunk
+            self._publish_only(request_data, user_api_key_dict, stream_texts(chunks), "post_call")
+            return
+        async for chunk in response:
+            chunks.append(chunk)
+        texts = stream_texts(chunks)
+        outcome = await self._check(request_data, user_api_key_dict, texts, "post_call", "response")
+        if outcome.decision == "mask":
+            mask_stream(chunks, texts, outcome.masked)
+        for chunk in chunks:
+            yield chunk
+
+    async def async_log_success_event(
+        self, kwargs: dict, response_obj: Any, start_time: Any, end_time: Any
+    ) -> None:
+        """logging_only: publish prompt and answer for the pools and the audit trail."""
+        data = self._logged_request(kwargs)
+        if data is None:
+            return
+        self._publish_only(
+            data, None, request_texts(kwargs.get("messages")), "logging_only", "request"
+        )
+        self._publish_only(data, None, response_texts(response_obj), "logging_only", "response")
+
+    async def async_log_failure_event(
+        self, kwargs: dict, response_obj: Any, start_time: Any, end_time: Any
+    ) -> None:
+        """logging_only: publish the prompt of a failed call."""
+        data = self._logged_request(kwargs)
+        if data is not None:
+            self._publish_only(
+                data, None, request_texts(kwargs.get("messages")), "logging_only", "request"
+            )
+
+    # --- the work --------------------------------------------------------------------------
+
+    async def _check(
+        self, data: dict, auth: Any, texts: list[Text], mode: Mode, phase: Phase
+    ) -> Outcome:
+        """Publish, wait within the budget, decide, record; raise :class:`GuardrailBlocked`."""
+        plan = self._plan(data, auth)
+        if not plan.scanners or not texts:
+            return Outcome("allow")
+        started, started_wall = time.perf_counter(), time.time()
+        reply = ReplyAddress(
+            self.settings.topics.results.name, self.replies.partition, self.replies.instance_id
+        )
+        request = self._request(data, auth, texts, plan, mode, phase, reply)
+        try:
+            results = await self.replies.ask(request, plan.budget_ms / 1000)
+        except (BrokerUnavailable, TooManyPending):
+            results = {}  # decide() applies on_timeout to every scanner
+        outcome = decide(plan.scanners, results, texts, plan.on_timeout)
+        if mode == "during_call" and outcome.decision == "mask":
+            outcome = replace(outcome, decision="allow", masked={})  # the model has the prompt
+        waited_ms = (time.perf_counter() - started) * 1000
+        self.replies.publish(
+            self.settings.topics.verdicts.name,
+            Verdict(
+                request.request_id,
+                request.correlation_id,
+                phase,
+                mode,
+                outcome.decision,
+                int(time.time() * 1000),
+                waited_ms,
+                outcome.blocked_by,
+                outcome.timed_out,
+                outcome.failed,
+                outcome.fail_policy_applied,
+            ),
+            request.request_id,
+        )
+        self._record(data, request, outcome, results, started_wall, waited_ms)
+        if outcome.decision == "block":
+            raise _blocked(outcome)
+        return outcome
+
+    def _publish_only(
+        self, data: dict, auth: Any, texts: list[Text], mode: Mode, phase: Phase = "response"
+    ) -> None:
+        plan = self._plan(data, auth)
+        if plan.scanners and texts:
+            request = self._request(data, auth, texts, plan, mode, phase, None)
+            self.replies.publish(self.settings.topics.requests.name, request, request.request_id)
+
+    def _plan(self, data: Mapping[str, Any], auth: Any) -> RequestPlan:
+        metadata = _metadata(data)
+        if auth is not None:
+            team_meta, key_meta = auth.team_metadata, auth.metadata
+        else:  # logging callbacks get no auth object; the proxy copied its metadata here
+            team_meta = metadata.get("user_api_key_team_metadata")
+            key_meta = metadata.get("user_api_key_metadata")
+        toggles = metadata.get("guardrails")
+        try:
+            return self.settings.plan(
+                _section(team_meta),
+                _section(key_meta),
+                toggles if isinstance(toggles, Mapping) else None,
+                self.guardrail_name or "",
+            )
+        except ConfigError as e:
+            log.warning("guardstream: ignoring key/team overrides: %s", e)
+            return self.settings.plan(None, None, None, self.guardrail_name or "")
+
+    def _request(
+        self,
+        data: Mapping[str, Any],
+        auth: Any,
+        texts: list[Text],
+        plan: RequestPlan,
+        mode: Mode,
+        phase: Phase,
+        reply: ReplyAddress | None,
+    ) -> ScanRequest:
+        now_ms = int(time.time() * 1000)
+        return ScanRequest(
+            request_id=str(data.get("litellm_call_id") or uuid.uuid4()),
+            correlation_id=uuid.uuid4().hex,
+            mode=mode,
+            phase=phase,
+            texts=texts,
+            scanners=list(plan.scanners),
+            created_ms=now_ms,
+            deadline_ms=now_ms + plan.budget_ms,
+            policy=plan.policy,
+            caller=_caller(data, auth),
+            reply=reply,
+        )
+
+    def _record(
+        self,
+        data: dict,
+        request: ScanRequest,
+        outcome: Outcome,
+        results: Mapping[str, ScanResult],
+        started: float,
+        waited_ms: float,
+    ) -> None:
+        """Put the verdict into LiteLLM's standard logging payload (no text, only labels)."""
+        if outcome.fail_policy_applied and not outcome.blocked_by:
+            status = "guardrail_failed_to_respond"
+        elif outcome.decision != "allow":
+            status = "guardrail_intervened"
+        else:
+            status = "guardrail_flagged" if outcome.flagged else "success"
+        self.add_standard_logging_guardrail_information_to_request_data(
+            guardrail_json_response={
+                "request_id": request.request_id,
+                "phase": request.phase,
+                "decision": outcome.decision,
+                "blocked_by": outcome.blocked_by,
+                "flagged": outcome.flagged,
+                "timed_out": outcome.timed_out,
+                "failed": outcome.failed,
+                "fail_policy_applied": outcome.fail_policy_applied,
+                "verdicts": {name: r.verdict for name, r in results.items()},
+                "scores": {name: r.scores for name, r in results.items()},
+            },
+            request_data=data,
+            guardrail_status=status,  # type: ignore[arg-type]
+            start_time=started,
+            end_time=time.time(),
+            duration=waited_ms / 1000,
+            masked_entity_count=outcome.masked_labels or None,
+            guardrail_provider="guardstream",
+            event_type=GuardrailEventHooks(request.mode),
+        )
+
+    def _logged_request(self, kwargs: Mapping[str, Any]) -> dict | None:
+        """The request as the logging_only path sees it, or None when it should not run."""
+        if not self._event_hook_is_event_type(GuardrailEventHooks.logging_only):
+            return None
+        params = kwargs.get("litellm_params") or {}
+        data = {
+            "metadata": params.get("metadata") or {},
+            "litellm_call_id": kwargs.get("litellm_call_id"),
+            "model": kwargs.get("model"),
+        }
+        if not self.should_run_guardrail(data=data, event_type=GuardrailEventHooks.logging_only):
+            return None
+        return data
+
+    async def close(self) -> None:
+        """Stop the Kafka clients (tests and benchmarks; the proxy just exits)."""
+        await self.replies.stop()
+        await asyncio.sleep(0)
+
+
+def _blocked(outcome: Outcome) -> GuardrailBlocked:
+    if outcome.blocked_by:
+        first = outcome.blocked_by[0]
+        return GuardrailBlocked(
+            _BLOCK_MESSAGES.get(first, "Blocked by guardrail"), f"{first}_blocked"
+        )
+    return GuardrailBlocked(
+        "Guardrail verdict unavailable; blocked by the fail-closed policy",
+        "guardstream_unavailable",
+    )
+
+
+def _metadata(data: Mapping[str, Any]) -> Mapping[str, Any]:
+    for key in ("metadata", "litellm_metadata"):
+        value = data.get(key)
+        if isinstance(value, Mapping) and value:
+            return value
+    return {}
+
+
+def _section(metadata: object) -> Mapping[str, Any] | None:
+    if isinstance(metadata, Mapping):
+        section = metadata.get("guardstream")
+        if isinstance(section, Mapping):
+            return section
+    return None
+
+
+def _caller(data: Mapping[str, Any], auth: Any) -> Caller:
+    """Who sent the request, by alias and id; never the key itself."""
+    if auth is not None:
+        key_alias, team = auth.key_alias, auth.team_alias or auth.team_id
+        user = auth.user_id
+    else:
+        meta = _metadata(data)
+        key_alias = meta.get("user_api_key_alias")
+        team = meta.get("user_api_key_team_alias") or meta.get("user_api_key_team_id")
+        user = meta.get("user_api_key_user_id")
+    return Caller(
+        key_alias=str(key_alias or ""),
+        team=str(team or ""),
+        user=str(user or ""),
+        model=str(data.get("model") or ""),
+    )

@@ -1,0 +1,264 @@
+"""Request-reply over Kafka: one producer and one reply consumer per proxy process.
+
+:class:`ReplyClient` publishes scan requests and collects the :class:`topics.ScanResult` s that
+come back on this instance's reply partition, matched by correlation id. It never blocks the
+event loop: the Kafka clients start in a background task, and while Kafka is unreachable
+:meth:`ReplyClient.ask` raises :class:`topics.BrokerUnavailable` at once, so the caller applies
+its fail policy. The task retries with backoff, logs once per outage, and recovers by itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.errors import KafkaError
+
+from topics import (
+    BrokerUnavailable,
+    DecodeError,
+    GuardstreamError,
+    KafkaConnection,
+    ScanRequest,
+    ScanResult,
+    Topics,
+    decode,
+    encode,
+    message_key,
+    reply_partition,
+)
+
+__all__ = ["ReplyClient", "TooManyPending"]
+
+log = logging.getLogger("guardstream.shim")
+
+_BACKOFF_S = (0.5, 10.0)
+_CONNECT_TIMEOUT_S = 15.0
+_REQUEST_TIMEOUT_MS = 5000
+"""Produce timeout: how soon a dead broker is noticed after the clients started."""
+
+
+class TooManyPending(GuardstreamError):
+    """More requests wait for verdicts than ``max_pending`` allows."""
+
+    retriable = True
+
+
+@dataclass(slots=True)
+class _Waiter:
+    expected: frozenset[str]
+    done: asyncio.Future[None]
+    results: dict[str, ScanResult] = field(default_factory=dict)
+
+
+class ReplyClient:
+    """Publishes scan requests and waits for their results.
+
+    Args:
+        connection: where Kafka is.
+        topics: the deployment's topics.
+        instance_id: this process's name; picks its reply partition.
+        max_pending: most requests waiting at once.
+    """
+
+    def __init__(
+        self, connection: KafkaConnection, topics: Topics, instance_id: str, max_pending: int
+    ) -> None:
+        self.topics = topics
+        self.instance_id = instance_id
+        self.partition = reply_partition(instance_id, topics.partitions)
+        self._connection = connection
+        self._max_pending = max_pending
+        self._pending: dict[str, _Waiter] = {}
+        self._producer: AIOKafkaProducer | None = None
+        self._ready = False
+        self._outage = False
+        self._broken: asyncio.Event | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._background: set[asyncio.Task[None]] = set()
+
+    @property
+    def ready(self) -> bool:
+        """True while the producer and the reply consumer run."""
+        return self._ready
+
+    @property
+    def pending(self) -> int:
+        """Requests waiting for results now."""
+        return len(self._pending)
+
+    def start(self) -> None:
+        """Start connecting in the background, on the running loop; idempotent."""
+        if self._task is None or self._task.done():
+            self._task = asyncio.get_running_loop().create_task(self._supervise())
+
+    async def stop(self) -> None:
+        """Stop the background task and the Kafka clients."""
+        self._outage = True  # what fails while closing is no outage worth a warning
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def ask(self, request: ScanRequest, timeout_s: float) -> dict[str, ScanResult]:
+        """Publish ``request`` and return the results that arrive within ``timeout_s``, by
+        scanner; scanners that did not answer in time are missing from the dict.
+
+        Raises :class:`BrokerUnavailable` when Kafka is not reachable (or the publish fails)
+        and :class:`TooManyPending` past ``max_pending``.
+        """
+        self.start()
+        if not self._ready:
+            raise BrokerUnavailable("Kafka is not connected")
+        if len(self._pending) >= self._max_pending:
+            raise TooManyPending(f"{len(self._pending)} requests already wait for verdicts")
+        loop = asyncio.get_running_loop()
+        waiter = _Waiter(frozenset(request.scanners), loop.create_future())
+        self._pending[request.correlation_id] = waiter
+        try:
+            async with asyncio.timeout(timeout_s):
+                await self._send(self.topics.requests.name, request, waiter.done)
+                await asyncio.shield(waiter.done)
+        except TimeoutError:
+            pass
+        except KafkaError as e:
+            raise BrokerUnavailable(f"publishing the scan request failed: {e}") from e
+        finally:
+            del self._pending[request.correlation_id]
+            waiter.done.cancel()  # a late delivery error then has nobody to bother
+        return dict(waiter.results)
+
+    def publish(self, topic: str, message: object, request_id: str) -> None:
+        """Publish ``message`` without waiting (verdicts, audit-only requests); dropped, and
+        counted as an outage, when Kafka is not reachable."""
+        self.start()
+        if not self._ready:
+            return
+        task = asyncio.get_running_loop().create_task(
+            self._send_quietly(topic, message, request_id)
+        )
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _send_quietly(self, topic: str, message: object, request_id: str) -> None:
+        with contextlib.suppress(GuardstreamError):  # _send already noted the outage
+            await self._send(topic, message, None, key=request_id)
+
+    async def _send(
+        self,
+        topic: str,
+        message: object,
+        waiter: asyncio.Future[None] | None,
+        key: str | None = None,
+    ) -> None:
+        producer = self._producer
+        if producer is None:
+            raise BrokerUnavailable("Kafka is not connected")
+        request_id = key if key is not None else message.request_id  # type: ignore[attr-defined]
+        try:
+            delivery = await producer.send(topic, encode(message), key=message_key(request_id))
+        except KafkaError as e:
+            self._lost(e)
+            raise BrokerUnavailable(f"cannot publish to {topic}: {e}") from e
+
+        def delivered(future: asyncio.Future[object]) -> None:
+            if future.cancelled():
+                return
+            error = future.exception()
+            if error is not None:
+                self._lost(error)
+                if waiter is not None and not waiter.done():
+                    waiter.set_exception(error)
+
+        delivery.add_done_callback(delivered)
+
+    def _lost(self, error: BaseException) -> None:
+        if self._broken is not None:
+            self._broken.set()
+        self._down(error)
+
+    def _down(self, error: BaseException) -> None:
+        self._ready = False
+        if not self._outage:
+            self._outage = True
+            log.warning(
+                "guardstream: Kafka at %s is unreachable (%s: %s); requests get the "
+                "on_timeout policy until it is back",
+                self._connection.bootstrap_servers,
+                type(error).__name__,
+                error,
+            )
+
+    async def _supervise(self) -> None:
+        delay = _BACKOFF_S[0]
+        while True:
+            self._broken = asyncio.Event()
+            producer = AIOKafkaProducer(
+                **self._connection.client_kwargs(),
+                enable_idempotence=True,
+                linger_ms=0,
+                request_timeout_ms=_REQUEST_TIMEOUT_MS,
+            )
+            consumer = AIOKafkaConsumer(
+                **self._connection.client_kwargs(), enable_auto_commit=False, group_id=None
+            )
+            try:
+                async with asyncio.timeout(_CONNECT_TIMEOUT_S):
+                    await producer.start()
+                    await consumer.start()
+                    where = TopicPartition(self.topics.results.name, self.partition)
+                    consumer.assign([where])
+                    await consumer.seek_to_end(where)
+                    await consumer.position(where)  # resolve now: results start after this
+                    for topic in (self.topics.requests.name, self.topics.verdicts.name):
+                        await producer.partitions_for(topic)  # warm metadata before requests
+                self._producer = producer
+                self._ready = True
+                delay = _BACKOFF_S[0]
+                if self._outage:
+                    self._outage = False
+                    log.warning(
+                        "guardstream: Kafka at %s is reachable again",
+                        self._connection.bootstrap_servers,
+                    )
+                await self._consume(consumer, self._broken)
+            except (KafkaError, OSError, TimeoutError) as e:
+                self._down(e)
+            finally:
+                self._ready = False
+                self._producer = None
+                await _quietly(consumer.stop())
+                await _quietly(producer.stop())
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, _BACKOFF_S[1])
+
+    async def _consume(self, consumer: AIOKafkaConsumer, broken: asyncio.Event) -> None:
+        while not broken.is_set():
+            batches = await consumer.getmany(timeout_ms=200)
+            for records in batches.values():
+                for record in records:
+                    self._resolve(record.value)
+
+    def _resolve(self, value: bytes | None) -> None:
+        if value is None:
+            return
+        try:
+            result = decode(ScanResult, value)
+        except DecodeError as e:
+            log.warning("guardstream: ignoring an undecodable result (%s)", e.reason)
+            return
+        waiter = self._pending.get(result.correlation_id)
+        if waiter is None or result.scanner not in waiter.expected:
+            return  # another instance's, a late one, or a duplicate after the answer
+        waiter.results[result.scanner] = result
+        if waiter.expected <= waiter.results.keys() and not waiter.done.done():
+            waiter.done.set_result(None)
+
+
+async def _quietly(closing: object) -> None:
+    with contextlib.suppress(Exception):
+        await closing  # type: ignore[misc]

@@ -1,0 +1,1 @@
+"""Deployment files: docker compose, images and Kubernetes manifests."""

@@ -1,0 +1,89 @@
+"""Texts in and out of chat messages, and results to decisions."""
+
+from __future__ import annotations
+
+import pytest
+
+from shim.decide import decide
+from shim.extract import mask_messages, merge_redactions, request_texts
+from topics import Finding, RedactedText, ScanResult, Text
+
+TEXTS = [Text("user", "mail bob@x.io key AKIAABCDEFGHIJKLMNOP", 0, -1)]
+
+
+def result(scanner: str, verdict: str, redacted: str | None = None) -> ScanResult:
+    return ScanResult(
+        "r",
+        "c",
+        "request",
+        scanner,
+        verdict,
+        0.9,
+        "w",
+        1.0,
+        0,
+        findings=[Finding(0, 0, 1, scanner.upper(), 0.9)] if verdict != "allow" else [],
+        redacted=[RedactedText(0, redacted)] if redacted else [],
+    )
+
+
+def test_texts_keep_their_place_and_masks_go_back() -> None:
+    messages = [
+        {"role": "system", "content": "be nice"},
+        {
+            "role": "user",
+            "content": [
+                {"type": "image_url", "image_url": {"url": "u"}},
+                {"type": "text", "text": "hi bob@x.io"},
+            ],
+        },
+    ]
+    texts = request_texts(messages)
+    assert [(t.role, t.message, t.part) for t in texts] == [("system", 0, -1), ("user", 1, 1)]
+    masked = mask_messages(messages, texts, {1: "hi <EMAIL>"})
+    assert masked[1]["content"][1]["text"] == "hi <EMAIL>"
+    assert messages[1]["content"][1]["text"] == "hi bob@x.io"  # the original is untouched
+
+
+def test_two_scanners_masking_one_text_merge() -> None:
+    merged = merge_redactions(
+        TEXTS[0].content,
+        ["mail <EMAIL> key AKIAABCDEFGHIJKLMNOP", "mail bob@x.io key <SECRET>"],
+    )
+    assert merged == "mail <EMAIL> key <SECRET>"
+
+
+@pytest.mark.parametrize(
+    ("results", "on_timeout", "decision", "fail_policy"),
+    [
+        ({"pii": "allow", "secrets": "allow"}, "block", "allow", ""),
+        ({"pii": "block", "secrets": "allow"}, "allow", "block", ""),
+        ({"pii": "flag", "secrets": "allow"}, "block", "allow", ""),
+        ({"pii": "allow"}, "allow", "allow", "open"),
+        ({"pii": "allow"}, "block", "block", "closed"),
+        ({"pii": "error", "secrets": "allow"}, "block", "block", "closed"),
+        ({"pii": "block"}, "allow", "block", ""),  # a block wins over a missing answer
+    ],
+)
+def test_decisions(
+    results: dict[str, str], on_timeout: str, decision: str, fail_policy: str
+) -> None:
+    outcome = decide(
+        ["pii", "secrets"], {k: result(k, v) for k, v in results.items()}, TEXTS, on_timeout
+    )
+    assert (outcome.decision, outcome.fail_policy_applied) == (decision, fail_policy)
+
+
+def test_mask_carries_the_merged_text_and_label_counts() -> None:
+    outcome = decide(
+        ["pii", "secrets"],
+        {
+            "pii": result("pii", "mask", "mail <EMAIL> key AKIAABCDEFGHIJKLMNOP"),
+            "secrets": result("secrets", "mask", "mail bob@x.io key <SECRET>"),
+        },
+        TEXTS,
+        "allow",
+    )
+    assert outcome.decision == "mask"
+    assert outcome.masked == {0: "mail <EMAIL> key <SECRET>"}
+    assert outcome.masked_labels == {"PII": 1, "SECRETS": 1}
