@@ -8,7 +8,8 @@
 # LiteLLM's official image, pinned to the release guardstream is locked to (1.106.12: 1.82.7,
 # 1.82.8 and 1.107.0 were compromised releases, so never a floating tag such as main-latest),
 # plus guardstream with its `shim` extra: the project's wheel with --no-deps, and the extra's
-# packages that LiteLLM does not bring (aiokafka, async-timeout, orjson) from requirements.lock
+# packages that LiteLLM does not bring (aiokafka, async-timeout, orjson, prometheus-client)
+# from requirements.lock
 # with their hashes. The build fails if the base image's LiteLLM is not 1.106.12.
 # For LiteLLM's non-root image, pass --build-arg LITELLM_IMAGE=... --build-arg LITELLM_USER=nobody.
 
@@ -21,7 +22,7 @@ WORKDIR /src
 COPY requirements-bootstrap.lock requirements.lock docker/lock-subset.sh ./
 RUN pip install --require-hashes -r requirements-bootstrap.lock \
  && sh lock-subset.sh setuptools < requirements.lock > build.lock \
- && sh lock-subset.sh aiokafka async-timeout orjson < requirements.lock > shim.lock \
+ && sh lock-subset.sh aiokafka async-timeout orjson prometheus-client < requirements.lock > shim.lock \
  && pip install --require-hashes --no-deps -r build.lock
 COPY pyproject.toml README.md ./
 COPY topics ./topics

@@ -38,6 +38,7 @@ from shim.extract import (
     response_texts,
     stream_texts,
 )
+from shim.metrics import serve_metrics, shim_metrics
 from shim.replies import ReplyClient, TooManyPending
 from shim.settings import RequestPlan, ShimSettings
 from topics import (
@@ -110,6 +111,9 @@ class KafkaScanGuardrail(CustomGuardrail):
         )
         kwargs.setdefault("supported_event_hooks", _HOOKS)
         super().__init__(**kwargs)
+        shim_metrics()
+        if self.settings.metrics_port:
+            serve_metrics(self.settings.metrics_port)
         with contextlib.suppress(RuntimeError):  # no running loop yet: start on first use
             self.replies.start()
 
@@ -215,6 +219,7 @@ class KafkaScanGuardrail(CustomGuardrail):
         if mode == "during_call" and outcome.decision == "mask":
             outcome = replace(outcome, decision="allow", masked={})  # the model has the prompt
         waited_ms = (time.perf_counter() - started) * 1000
+        shim_metrics().observe(mode, phase, outcome, waited_ms / 1000)
         self.replies.publish(
             self.settings.topics.verdicts.name,
             Verdict(

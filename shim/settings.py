@@ -38,6 +38,8 @@ guardstream's keys:
     max_pending: bound on requests waiting for verdicts in this process; default 10000.
         Past it, new requests get ``on_timeout`` at once instead of queueing.
     allow_request_toggles: honour per-request scanner toggles (below); default true.
+    metrics_port: serve the shim's Prometheus metrics on this port (default 0: off; with
+        LiteLLM's ``callbacks: ["prometheus"]`` they appear on the proxy's ``/metrics`` anyway).
     security_protocol, sasl_mechanism, sasl_username, sasl_password, ssl_cafile,
         ssl_certfile, ssl_keyfile: Kafka security, as :class:`topics.KafkaConnection`.
 
@@ -113,6 +115,7 @@ class ShimSettings:
     stream_mode: StreamMode = "buffered"
     max_pending: int = 10_000
     allow_request_toggles: bool = True
+    metrics_port: int = 0
 
     @classmethod
     def from_params(
@@ -142,6 +145,7 @@ class ShimSettings:
             stream_mode=stream_mode,
             max_pending=_positive_int(p.get("max_pending", 10_000), "max_pending"),
             allow_request_toggles=_bool(p.get("allow_request_toggles", True), "toggles"),
+            metrics_port=int(p.get("metrics_port", 0) or 0),
         )
 
     def plan(

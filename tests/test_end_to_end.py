@@ -14,7 +14,7 @@ import httpx
 import pytest
 import yaml
 
-from tests.pools import Bus, PoolProcess, scan_request
+from tests.pools import Bus, PoolProcess, free_port, scan_request
 from tests.shim.proxy import HEADERS, Proxy
 from tests.shim.upstream import FakeUpstream
 from topics import AuditRecord, KafkaConnection, Policy, Topics, decode
@@ -60,16 +60,24 @@ async def stack(
         "topic_prefix": topics.prefix, "partitions": topics.partitions, "scanners": SCANNERS,
         "budget_ms": 3000, "on_timeout": "allow", "actions": {"EMAIL_ADDRESS": "mask"},
     }  # fmt: skip
+    metrics_port = free_port()
     proxies = {
-        name: Proxy(home / name, upstream.api_base, {**common, "mode": mode}).start()
-        for name, mode in (("pre", "pre_call"), ("during", "during_call"), ("log", "logging_only"))
+        name: Proxy(home / name, upstream.api_base, {**common, **extra}).start()
+        for name, extra in (
+            ("pre", {"mode": "pre_call", "metrics_port": metrics_port}),
+            ("during", {"mode": "during_call"}),
+            ("log", {"mode": "logging_only"}),
+        )
     }
     try:
         await asyncio.gather(
             *(asyncio.to_thread(p.wait_ready) for p in pools),
             *(asyncio.to_thread(p.wait_ready) for p in proxies.values()),
         )
-        yield {"topics": topics, "upstream": upstream, "home": home, "pools": pools, **proxies}
+        yield {
+            "topics": topics, "upstream": upstream, "home": home, "pools": pools,
+            "metrics": f"http://127.0.0.1:{metrics_port}/metrics", **proxies,
+        }  # fmt: skip
     finally:
         for proxy in proxies.values():
             proxy.stop()
@@ -128,6 +136,13 @@ async def test_the_guides_attack_is_blocked_with_the_guides_body(stack: dict[str
         response = await chat(stack[name], GUIDE_ATTACK)
         assert response.status_code == 400, (name, response.text)
         assert response.json() == BLOCKED_BODY, name
+    metrics = httpx.get(stack["metrics"]).text
+    blocked = (
+        'guardstream_shim_decisions_total{decision="block",mode="pre_call",'
+        'scanner="prompt_injection"} 1.0'
+    )
+    assert blocked in metrics
+    assert 'guardstream_shim_verdict_wait_seconds_count{mode="pre_call",phase="request"}' in metrics
 
 
 async def test_benign_passes_and_an_email_reaches_the_model_masked(stack: dict[str, Any]) -> None:
