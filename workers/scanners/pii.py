@@ -21,13 +21,14 @@ tldextract's bundled public-suffix snapshot instead of fetching the list.
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
 from topics.errors import ConfigError, ScannerError
 from topics.messages import Action
+from workers.pii_recognizers import context_recognizers, nhs_with_context
+from workers.pii_spans import chunk_bounds, merge_chunks, resolve_overlaps
 from workers.scanners.base import LabelFinding, ScanItem, Scanner, TextFindings
 
 __all__ = ["DEFAULT_EXCLUDED", "NER_ENTITY_MAPPING", "NER_LABELS_TO_IGNORE", "PiiScanner"]
@@ -51,6 +52,8 @@ Without it Presidio keeps spaCy's own labels (``ORG``...)."""
 NER_LABELS_TO_IGNORE: tuple[str, ...] = (
     "ORG",
     "ORGANIZATION",
+    "DATE",
+    "TIME",
     "CARDINAL",
     "EVENT",
     "LANGUAGE",
@@ -62,19 +65,18 @@ NER_LABELS_TO_IGNORE: tuple[str, ...] = (
     "QUANTITY",
     "WORK_OF_ART",
 )
-"""spaCy labels dropped, as in Presidio's shipped config: organisations are mostly product and
-company names in chat text (noise), and the rest are not personal data."""
+"""spaCy labels dropped. Organisations are mostly product and company names in chat text
+(noise), as in Presidio's shipped config; ORGANIZATION comes from the legal-suffix and context
+patterns of :mod:`workers.pii_recognizers` instead. DATE and TIME fire on "the weekend",
+"Monday", any year and many plain numbers (69 predictions for 8 labelled dates on the project's
+evaluation data): DATE_TIME comes from Presidio's date patterns (whole calendar dates) only.
+The rest are not personal data."""
 
-DEFAULT_EXCLUDED: frozenset[str] = frozenset({"DATE_TIME"})
-"""Entities Presidio supports but this scanner leaves out unless ``entities`` names them.
-``DATE_TIME`` comes from spaCy's DATE/TIME labels and fires on "the weekend", "Monday", any year
-and many plain numbers (69 predictions for 8 labelled dates on the project's evaluation data);
-a date alone rarely identifies anyone."""
+DEFAULT_EXCLUDED: frozenset[str] = frozenset()
+"""Entities Presidio supports but this scanner leaves out unless ``entities`` names them."""
 
 _ACTIONS: dict[str, Action] = {"mask": "mask", "block": "block", "log": "log"}
-_NER_RECOGNIZER = "SpacyRecognizer"
 _DEFAULT_DENY_LABEL = "DENY_LIST"
-_WHITESPACE = re.compile(r"\s")
 
 
 class PiiScanner(Scanner):
@@ -189,7 +191,7 @@ class PiiScanner(Scanner):
         """Build Presidio's analyzer (with the spaCy pipeline) and anonymizer."""
         from presidio_analyzer import AnalyzerEngine, PatternRecognizer, RecognizerRegistry
         from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
-        from presidio_analyzer.predefined_recognizers import EmailRecognizer
+        from presidio_analyzer.predefined_recognizers import EmailRecognizer, NhsRecognizer
         from presidio_anonymizer import AnonymizerEngine
 
         # The operator's own recognizers first: a bad file fails before the model loads.
@@ -225,6 +227,12 @@ class PiiScanner(Scanner):
         if any(isinstance(r, EmailRecognizer) for r in registry.recognizers):
             registry.remove_recognizer("EmailRecognizer")
             registry.add_recognizer(_offline_email_recognizer(EmailRecognizer, self.language))
+        if any(isinstance(r, NhsRecognizer) for r in registry.recognizers):
+            registry.remove_recognizer("NhsRecognizer")
+            registry.add_recognizer(nhs_with_context(NhsRecognizer, self.language))
+        if self.language == "en":
+            for recognizer in context_recognizers(self.language):
+                registry.add_recognizer(recognizer)
         for recognizer in own:
             registry.add_recognizer(recognizer)
 
@@ -280,7 +288,7 @@ class PiiScanner(Scanner):
             raise ScannerError("PiiScanner.load() was not called")
         chunks: list[tuple[int, int, str]] = []  # (item index, offset in its text, chunk text)
         for index, item in enumerate(items):
-            for start, end in _chunk_bounds(item.text, self.chunk_chars, self.chunk_overlap):
+            for start, end in chunk_bounds(item.text, self.chunk_chars, self.chunk_overlap):
                 chunks.append((index, start, item.text[start:end]))
         found: list[list[LabelFinding]] = [[] for _ in items]
         edges: list[list[LabelFinding]] = [[] for _ in items]
@@ -302,7 +310,7 @@ class PiiScanner(Scanner):
                     nlp_artifacts=artifacts,
                 )
                 length = len(items[index].text)
-                for r in _resolve_overlaps(results):
+                for r in resolve_overlaps(results):
                     # After resolving overlaps (not in Presidio, before them), so that an allowed
                     # email address does not leave its domain behind as a URL.
                     if text[r.start : r.end] in self.allow_list:
@@ -316,7 +324,7 @@ class PiiScanner(Scanner):
                     (edges if cut else found)[index].append(finding)
         except Exception as e:
             raise ScannerError(f"Presidio failed on a batch of {len(items)} texts: {e}") from e
-        return [TextFindings(_merge(f, e)) for f, e in zip(found, edges, strict=True)]
+        return [TextFindings(merge_chunks(f, e)) for f, e in zip(found, edges, strict=True)]
 
     def redact(self, text: str, findings: list[LabelFinding]) -> str:
         """``text`` with each finding replaced by ``<ENTITY>`` by Presidio's anonymizer."""
@@ -396,75 +404,3 @@ def _offline_email_recognizer(base: type, language: str) -> Any:
             return extract(pattern_text).fqdn != ""
 
     return OfflineEmailRecognizer(supported_language=language)
-
-
-def _chunk_bounds(text: str, size: int, overlap: int) -> Iterable[tuple[int, int]]:
-    """``(start, end)`` of chunks of about ``size`` characters covering ``text``. Each overlaps
-    the previous one by ``overlap / 2`` to ``overlap`` characters; both of its ends move to
-    whitespace when there is some within ``overlap / 4``, so that few words are split."""
-    if not text:
-        return
-    slack = overlap // 4
-    start = 0
-    while True:
-        end = min(start + size, len(text))
-        if end < len(text):
-            spaces = list(_WHITESPACE.finditer(text, end - slack, end))
-            if spaces:
-                end = spaces[-1].start()
-        yield start, end
-        if end >= len(text):
-            return
-        start = end - overlap
-        space = _WHITESPACE.search(text, start, start + slack)
-        if space is not None:
-            start = space.end()
-
-
-def _resolve_overlaps(results: list[Any]) -> list[Any]:
-    """Drop an NER guess that overlaps a pattern match, and a finding inside a longer one.
-
-    Presidio deduplicates only within one entity type, so an email can also come back as a URL
-    (its domain) or as a PERSON (spaCy's guess on the same characters), and a card number as a
-    date. A pattern recognizer validates its match (checksum, format), so it wins over spaCy's
-    guess; a span strictly inside another span of another type is part of that entity.
-    """
-    kept = []
-    for r in results:
-        ner = _recognizer(r) == _NER_RECOGNIZER
-        beaten = False
-        for o in results:
-            if o is r or o.entity_type == r.entity_type:
-                continue
-            if ner and _recognizer(o) != _NER_RECOGNIZER and o.start < r.end and r.start < o.end:
-                beaten = True
-            elif o.start <= r.start and r.end <= o.end and (o.end - o.start) > (r.end - r.start):
-                beaten = True
-            if beaten:
-                break
-        if not beaten:
-            kept.append(r)
-    return kept
-
-
-def _recognizer(result: Any) -> str:
-    return (result.recognition_metadata or {}).get("recognizer_name", "")
-
-
-def _merge(inner: list[LabelFinding], edges: list[LabelFinding]) -> list[LabelFinding]:
-    """Findings of all chunks of one text: those clear of a cut edge, deduplicated, then those
-    touching one that nothing else covers (an entity longer than the overlap, cut in both)."""
-    kept = _dedupe(inner)
-    rest = [e for e in edges if not any(k.start < e.end and e.start < k.end for k in kept)]
-    return sorted(kept + _dedupe(rest), key=lambda f: (f.start, f.end, f.label))
-
-
-def _dedupe(findings: list[LabelFinding]) -> list[LabelFinding]:
-    """One finding per entity seen by two overlapping chunks: of same-label overlapping spans,
-    the higher score (then the longer span) stays."""
-    best: list[LabelFinding] = []
-    ranked = sorted(findings, key=lambda f: (-f.score, -(f.end - f.start), f.start))
-    for f in ranked:
-        if not any(b.label == f.label and b.start < f.end and f.start < b.end for b in best):
-            best.append(f)
-    return sorted(best, key=lambda f: (f.start, f.end, f.label))

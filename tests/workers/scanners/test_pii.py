@@ -89,11 +89,24 @@ def test_redact_writes_entity_names(scanner: PiiScanner, text: str, masked: str)
     assert scanner.redact(text, answer.findings) == masked
 
 
-def test_default_entities_leave_out_date_time(scanner: PiiScanner) -> None:
-    assert "DATE_TIME" not in scanner.active_entities
+def test_default_entities_include_the_context_entities(scanner: PiiScanner) -> None:
     assert {"EMAIL_ADDRESS", "CREDIT_CARD", "PERSON", "LOCATION"} <= set(scanner.active_entities)
-    assert "ORGANIZATION" not in scanner.active_entities
-    assert _found(scanner, "See you on the weekend, in 1977") == []
+    assert {"AGE", "ZIP_CODE", "ORGANIZATION", "DATE_TIME"} <= set(scanner.active_entities)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Whole calendar dates only: spaCy's DATE/TIME guesses ("the weekend", a year) are off.
+        ("See you on the weekend, in 1977", []),
+        ("Born on 3/21/1984 in the spring", [("DATE_TIME", "3/21/1984")]),
+        ("The meeting is at 10:30 on Monday", []),
+    ],
+)
+def test_dates_are_whole_dates(
+    scanner: PiiScanner, text: str, expected: list[tuple[str, str]]
+) -> None:
+    assert _found(scanner, text) == expected
 
 
 def test_no_network_for_emails_and_urls(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
