@@ -8,13 +8,13 @@ import sys
 from collections.abc import Sequence
 
 from topics.errors import GuardstreamError
-from workers.commands import audit, health, kafka, topics, up, worker
+from workers.commands import audit, health, kafka, replay, topics, up, worker
 from workers.commands import eval as eval_command
 from workers.environment import Environment
 
 __all__ = ["build_parser", "main"]
 
-_GROUPS = (kafka, topics, worker, audit, health, eval_command, up)
+_GROUPS = (kafka, topics, worker, audit, replay, health, eval_command, up)
 
 
 def build_parser() -> argparse.ArgumentParser:
