@@ -24,6 +24,7 @@ from workers.pii_address import find_addresses
 
 __all__ = [
     "AddressRecognizer",
+    "CardWithContextRecognizer",
     "ContextPattern",
     "RegexRecognizer",
     "context_recognizers",
@@ -47,6 +48,7 @@ _NAME_WORD = rf"(?!{_NOT_NAME})(?:{_CAP}|{_INITIAL})"
 _PROPER = (
     rf"(?!{_MONTHS_DAYS}|{_NOT_NAME}){_CAP}(?:[ \t]+(?:{_PARTICLE}[ \t]+)?{_NAME_WORD}){{0,3}}"
 )
+_PRONOUN = r"(?:It|He|She|They|We|You|I|This|That|These|Those|There|Who|Which|What)\b"
 _LOWER_NAME = r"(?!(?:not|the|a|an|and|but|so|what|that|this|just|also|very|too)\b)\p{Ll}{2,}"
 _POSTCODE = (
     r"\d{5}(?:-\d{4})?|\d{4}|\d{2}-\d{3}|\d{3}[ \t]?\d{2}|\p{Lu}\d\p{Lu}[ \t]?\d\p{Lu}\d"
@@ -129,6 +131,36 @@ class AddressRecognizer(RegexRecognizer):
         if "LOCATION" not in entities:
             return []
         return [self._result("LOCATION", s, e, score) for s, e, score in find_addresses(text)]
+
+
+class CardWithContextRecognizer(RegexRecognizer):
+    """Card numbers of 13 to 19 digits that pass the Luhn check after the word "card".
+
+    Presidio's recognizer knows only some issuers' prefixes and at most 17 digits; with the
+    word before it, any number of a card's length and checksum is one."""
+
+    def __init__(self, language: str = "en") -> None:
+        pattern = (
+            r"(?i:\b(?:card|cc|visa|mastercard|amex|maestro)(?:[ \t]+(?:number|no\.?|num|#))?"
+            r"(?:[ \t]+(?:is|was|ending))?)[ \t]*[:#]?[ \t]*"
+            r"(?P<value>\d(?:[ -]?\d){12,18})(?![\d-])"
+        )
+        super().__init__(
+            "CREDIT_CARD", [_p("card number", pattern, 0.8)], "CardWithContextRecognizer", language
+        )
+
+    def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list[Any]:
+        """The matches whose digits pass the Luhn check."""
+        results = super().analyze(text, entities, nlp_artifacts)
+        return [r for r in results if _luhn(regex.sub(r"\D", "", text[r.start : r.end]))]
+
+
+def _luhn(digits: str) -> bool:
+    total = 0
+    for i, d in enumerate(reversed(digits)):
+        n = int(d) * (2 if i % 2 else 1)
+        total += n - 9 if n > 9 else n
+    return total % 10 == 0
 
 
 def _p(name: str, pattern: str, score: float) -> ContextPattern:
@@ -223,13 +255,28 @@ _PATTERNS: dict[str, list[ContextPattern]] = {
             rf"an?[ \t]+(?:[\p{{L}}-]+[ \t]+){{0,4}}{_ORG_NOUN}\b",
             0.6,
         ),
+        _p(
+            "was founded",
+            rf"(?:\b[Tt]he[ \t]+)?(?P<value>(?!{_PRONOUN}){_CAP}(?:[ \t]+{_CAP}){{0,2}}),?[ \t]+"
+            r"(?:was|were|has[ \t]+been|had[ \t]+been)[ \t]+(?:founded|established|incorporated|"
+            r"acquired|headquartered|listed)\b",
+            0.6,
+        ),
+        _p(
+            "works at",
+            r"(?i:\b(?:work(?:s|ed|ing)?[ \t]+(?:at|for)|employed[ \t]+(?:by|at)|joined|"
+            r"(?:ceo|cto|cfo|founder|co-?founder|employee|intern|director)[ \t]+(?:of|at))"
+            rf"[ \t]+)(?P<value>(?!{_PRONOUN}|{_NOT_NAME}|{_MONTHS_DAYS}|(?:Mr|Mrs|Ms|Dr)\b)"
+            rf"{_CAP}(?:[ \t]+{_CAP}){{0,2}})",
+            0.6,
+        ),
     ],
 }
 
 
 def context_recognizers(language: str = "en") -> list[RegexRecognizer]:
     """The context recognizers (and the address recognizer) for ``language``."""
-    out: list[RegexRecognizer] = [AddressRecognizer(language)]
+    out: list[RegexRecognizer] = [AddressRecognizer(language), CardWithContextRecognizer(language)]
     for entity, patterns in _PATTERNS.items():
         name = "Context" + entity.title().replace("_", "") + "Recognizer"
         out.append(RegexRecognizer(entity, patterns, name=name, language=language))

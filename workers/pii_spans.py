@@ -38,25 +38,32 @@ def chunk_bounds(text: str, size: int, overlap: int) -> Iterable[tuple[int, int]
             start = space.end()
 
 
-def resolve_overlaps(results: list[Any]) -> list[Any]:
-    """Drop an NER guess that overlaps a pattern match, and a finding inside a longer one.
+def resolve_overlaps(results: list[Any], text: str | None = None) -> list[Any]:
+    """Drop (or cut) an NER guess that overlaps a pattern match, and a finding inside a longer
+    one.
 
     Presidio deduplicates only within one entity type, so an email can also come back as a URL
     (its domain) or as a PERSON (spaCy's guess on the same characters), and a card number as a
     date. A pattern recognizer validates its match (checksum, format), so it wins over spaCy's
     guess; a span strictly inside another span of another type is part of that entity; of two
     readings of the same characters (a licence number that also parses as a phone number), the
-    higher score (the one whose context words were found) stays.
+    higher score (the one whose context words were found) stays. With ``text``, an NER guess
+    that runs into a pattern match from the left ("Barbara Yudina Apt" before the address
+    "Apt. 675 ...") keeps its part before the match when that part starts with a capital.
     """
     kept = []
     for r in results:
         ner = _recognizer(r) == NER_RECOGNIZER
         beaten = False
+        cut = r.end
         for o in results:
             if o is r or o.entity_type == r.entity_type:
                 continue
             o_ner = _recognizer(o) == NER_RECOGNIZER
             if ner and not o_ner and o.start < r.end and r.start < o.end:
+                if text is not None and r.start < o.start:
+                    cut = min(cut, o.start)
+                    continue
                 beaten = True
             elif o.start <= r.start and r.end <= o.end and (o.end - o.start) > (r.end - r.start):
                 beaten = True
@@ -64,9 +71,29 @@ def resolve_overlaps(results: list[Any]) -> list[Any]:
                 beaten = True  # one number, two readings: the one its context confirms
             if beaten:
                 break
-        if not beaten:
+        if beaten:
+            continue
+        if cut < r.end and text is not None:
+            r = _cut(r, text, cut)
+        if r is not None:
             kept.append(r)
     return kept
+
+
+def _cut(result: Any, text: str, end: int) -> Any:
+    """``result`` ending at ``end`` (less trailing spaces and punctuation), or None when what is
+    left does not start with a capital letter."""
+    part = text[result.start : end].rstrip(" \t\n,;:-")
+    if len(part) < 2 or not part[0].isupper():
+        return None
+    return type(result)(
+        result.entity_type,
+        result.start,
+        result.start + len(part),
+        result.score,
+        analysis_explanation=result.analysis_explanation,
+        recognition_metadata=result.recognition_metadata,
+    )
 
 
 def _recognizer(result: Any) -> str:

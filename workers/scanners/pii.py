@@ -27,6 +27,7 @@ from typing import Any, ClassVar
 
 from topics.errors import ConfigError, ScannerError
 from topics.messages import Action
+from workers.pii_names import load_lexicon, name_recognizers
 from workers.pii_recognizers import context_recognizers, nhs_with_context
 from workers.pii_spans import chunk_bounds, merge_chunks, resolve_overlaps
 from workers.scanners.base import LabelFinding, ScanItem, Scanner, TextFindings
@@ -233,6 +234,8 @@ class PiiScanner(Scanner):
         if self.language == "en":
             for recognizer in context_recognizers(self.language):
                 registry.add_recognizer(recognizer)
+            for recognizer in name_recognizers(load_lexicon(), self.language):
+                registry.add_recognizer(recognizer)
         for recognizer in own:
             registry.add_recognizer(recognizer)
 
@@ -310,7 +313,7 @@ class PiiScanner(Scanner):
                     nlp_artifacts=artifacts,
                 )
                 length = len(items[index].text)
-                for r in resolve_overlaps(results):
+                for r in resolve_overlaps(results, text):
                     # After resolving overlaps (not in Presidio, before them), so that an allowed
                     # email address does not leave its domain behind as a URL.
                     if text[r.start : r.end] in self.allow_list:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from workers.pii_address import ADDRESS_SCORE, find_addresses
+from workers.pii_names import NameLexicon, load_lexicon
 from workers.pii_recognizers import context_recognizers
 from workers.scanners.base import ScanItem
 from workers.scanners.pii import PiiScanner
@@ -118,3 +119,102 @@ def test_context_recognizers_have_distinct_names() -> None:
     names = [r.name for r in context_recognizers()]
     assert len(names) == len(set(names))
     assert "AddressRecognizer" in names
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "expected"),
+    [
+        # Names alone on a line (signatures, letter heads), after salutations, in running text.
+        ("Regards,\nHelena Brandt", "PERSON", ["Helena Brandt"]),
+        ("> maria gonzalez\n> head of sales", "PERSON", ["maria gonzalez"]),
+        ("Dear Tobias,\nthanks for the files.", "PERSON", ["Tobias"]),
+        ("We read a novel by Svetlana Orlova last week.", "PERSON", ["Svetlana Orlova"]),
+        ('"Run!" shouted Quillon to Marisol.', "PERSON", ["Quillon", "Marisol"]),
+        ("The true story of Natalia has never been told.", "PERSON", ["Natalia"]),
+        # spaCy's "Greta Lindholm Apt" runs into the address: cut, not dropped.
+        ("Ms. Greta Lindholm Apt. 4 22 Birch Street\nOslo", "PERSON", ["Greta Lindholm"]),
+        ("Due Date\n07 Feb 2022", "PERSON", []),
+        ("Best regards\nThe Support Team", "PERSON", []),
+        ("I grew up in Jordan Valley.", "PERSON", []),
+        ("We visited Paris last May.", "PERSON", []),
+        ("Main Street\nSpringfield", "PERSON", []),
+        # Employers: a signature's company line, a partners' firm, "was founded", "works at".
+        ("Priya Raman\nSenior data analyst\nBluefinch\n45 Mill Road\nLeeds", "ORGANIZATION",
+         ["Bluefinch"]),
+        ("> maria gonzalez\n> head of sales\n> Halvorsen, Dahl and Berg\n> 7 Kirkegata",
+         "ORGANIZATION", ["Halvorsen, Dahl and Berg"]),
+        ("The Riverside Choir was founded in 1950.", "ORGANIZATION", ["Riverside Choir"]),
+        ("She works at Northwind Traders as a clerk.", "ORGANIZATION", ["Northwind Traders"]),
+        ("It was founded in 1990.", "ORGANIZATION", []),
+        ("I work at home on Mondays.", "ORGANIZATION", []),
+        ("Helena Brandt\nLeeds", "ORGANIZATION", []),
+        # Card numbers Presidio's prefixes and lengths miss, after the word "card", if Luhn.
+        ("Please charge my card 2309 1234 5678 9019 today.", "CREDIT_CARD",
+         ["2309 1234 5678 9019"]),
+        ("card number: 4030123456789012340", "CREDIT_CARD", ["4030123456789012340"]),
+        ("card number 2309123456789018", "CREDIT_CARD", []),
+        ("Order 2309123456789019 shipped.", "CREDIT_CARD", []),
+    ],
+)  # fmt: skip
+def test_names_employers_and_cards(
+    scanner: PiiScanner, text: str, label: str, expected: list[str]
+) -> None:
+    assert _found(scanner, text, label) == expected
+
+
+@pytest.fixture(scope="module")
+def lexicon() -> NameLexicon:
+    return load_lexicon()
+
+
+@pytest.mark.parametrize(
+    ("line", "is_name"),
+    [
+        ("Marisol Quintero", True),
+        ("Anton P. Sokolov", True),
+        ("Ilse Vukovic", True),
+        ("carlos m ruiz", True),
+        ("Project Summary", False),
+        ("Best Regards", False),
+        ("will do", False),
+        ("Main Street", False),
+    ],
+)
+def test_name_lines(lexicon: NameLexicon, line: str, is_name: bool) -> None:
+    assert lexicon.is_name_line(line.split()) is is_name
+
+
+def test_lexicon_knows_names_from_many_locales(lexicon: NameLexicon) -> None:
+    assert {"antonio", "mette", "olga", "priya"} <= lexicon.widespread | lexicon.first
+    assert "antonio" in lexicon.widespread
+    assert lexicon.is_surname("Hernandez") and lexicon.is_surname("Jeknovic")
+    assert not lexicon.is_surname("Street")
+    assert "georgia" in lexicon.places
+
+
+def test_ner_guess_running_into_a_pattern_match_is_cut() -> None:
+    from presidio_analyzer import RecognizerResult
+
+    from workers.pii_spans import resolve_overlaps
+
+    text = "Mrs. Ada Quill Apt. 5 Elm Road"
+    ner = RecognizerResult(
+        "PERSON", 5, 18, 0.85, recognition_metadata={"recognizer_name": "SpacyRecognizer"}
+    )
+    address = RecognizerResult(
+        "LOCATION",
+        15,
+        len(text),
+        0.7,
+        recognition_metadata={"recognizer_name": "AddressRecognizer"},
+    )
+    inside = RecognizerResult(
+        "PERSON", 16, 20, 0.85, recognition_metadata={"recognizer_name": "SpacyRecognizer"}
+    )
+    kept = resolve_overlaps([ner, address, inside], text)
+    assert [(r.entity_type, text[r.start : r.end]) for r in kept] == [
+        ("PERSON", "Ada Quill"),
+        ("LOCATION", "Apt. 5 Elm Road"),
+    ]
+    # Without the text (the old call), the guess is dropped as before.
+    assert [r.entity_type for r in resolve_overlaps([ner, address])] == ["LOCATION"]
