@@ -102,12 +102,14 @@ class KafkaScanGuardrail(CustomGuardrail):
     use_native_lifecycle_hooks: ClassVar[bool] = True
 
     def __init__(self, **kwargs: Any) -> None:
+        _cap_payload_loggers()
         self.settings = ShimSettings.from_params(kwargs)
         self.replies = ReplyClient(
             self.settings.connection,
             self.settings.topics,
             self.settings.instance_id,
             self.settings.max_pending,
+            self.settings.cipher,
         )
         kwargs.setdefault("supported_event_hooks", _HOOKS)
         super().__init__(**kwargs)
@@ -351,6 +353,14 @@ class KafkaScanGuardrail(CustomGuardrail):
         """Stop the Kafka clients (tests and benchmarks; the proxy just exits)."""
         await self.replies.stop()
         await asyncio.sleep(0)
+
+
+def _cap_payload_loggers() -> None:
+    """Keep aiokafka's loggers at INFO or above even in a DEBUG proxy: at DEBUG its producer
+    logs every value it sends and its connections whole requests, i.e. the prompts."""
+    logger = logging.getLogger("aiokafka")
+    if logger.getEffectiveLevel() < logging.INFO:
+        logger.setLevel(logging.INFO)
 
 
 def _blocked(outcome: Outcome) -> GuardrailBlocked:

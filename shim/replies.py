@@ -5,6 +5,10 @@ come back on this instance's reply partition, matched by correlation id. It neve
 event loop: the Kafka clients start in a background task, and while Kafka is unreachable
 :meth:`ReplyClient.ask` raises :class:`topics.BrokerUnavailable` at once, so the caller applies
 its fail policy. The task retries with backoff, logs once per outage, and recovers by itself.
+
+With a payload cipher, request texts are sealed just before they are encoded and the redacted
+texts of results are opened just after decoding (:mod:`topics.crypto`); a result that cannot be
+opened counts as that scanner's ``error``.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.errors import KafkaError
@@ -20,8 +24,10 @@ from aiokafka.errors import KafkaError
 from topics import (
     BrokerUnavailable,
     DecodeError,
+    DecryptError,
     GuardstreamError,
     KafkaConnection,
+    PayloadCipher,
     ScanRequest,
     ScanResult,
     Topics,
@@ -62,16 +68,24 @@ class ReplyClient:
         topics: the deployment's topics.
         instance_id: this process's name; picks its reply partition.
         max_pending: most requests waiting at once.
+        cipher: seals request texts and opens result texts (end-to-end encryption); None
+            sends plaintext.
     """
 
     def __init__(
-        self, connection: KafkaConnection, topics: Topics, instance_id: str, max_pending: int
+        self,
+        connection: KafkaConnection,
+        topics: Topics,
+        instance_id: str,
+        max_pending: int,
+        cipher: PayloadCipher | None = None,
     ) -> None:
         self.topics = topics
         self.instance_id = instance_id
         self.partition = reply_partition(instance_id, topics.partitions)
         self._connection = connection
         self._max_pending = max_pending
+        self._cipher = cipher
         self._pending: dict[str, _Waiter] = {}
         self._producer: AIOKafkaProducer | None = None
         self._ready = False
@@ -159,6 +173,8 @@ class ReplyClient:
         if producer is None:
             raise BrokerUnavailable("Kafka is not connected")
         request_id = key if key is not None else message.request_id  # type: ignore[attr-defined]
+        if self._cipher is not None and isinstance(message, ScanRequest):
+            message = self._cipher.seal_request(message)
         try:
             delivery = await producer.send(topic, encode(message), key=message_key(request_id))
         except KafkaError as e:
@@ -254,6 +270,12 @@ class ReplyClient:
         waiter = self._pending.get(result.correlation_id)
         if waiter is None or result.scanner not in waiter.expected:
             return  # another instance's, a late one, or a duplicate after the answer
+        if self._cipher is not None:
+            try:
+                result = self._cipher.open_result(result)
+            except DecryptError as e:
+                log.warning("guardstream: a %s result cannot be decrypted (%s)", result.scanner, e)
+                result = replace(result, verdict="error", redacted=[], error=str(e))
         waiter.results[result.scanner] = result
         if waiter.expected <= waiter.results.keys() and not waiter.done.done():
             waiter.done.set_result(None)

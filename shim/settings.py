@@ -42,6 +42,9 @@ guardstream's keys:
         LiteLLM's ``callbacks: ["prometheus"]`` they appear on the proxy's ``/metrics`` anyway).
     security_protocol, sasl_mechanism, sasl_username, sasl_password, ssl_cafile,
         ssl_certfile, ssl_keyfile: Kafka security, as :class:`topics.KafkaConnection`.
+    payload_key: end-to-end encryption of the texts on the bus, e.g.
+        ``os.environ/GUARDSTREAM_PAYLOAD_KEY``; the same key(s) the pools have
+        (``kid:base64[,kid:base64...]``, see :mod:`topics.crypto`). Empty: plaintext.
 
 Per key and per team: an admin sets ``metadata.guardstream`` on a virtual key or team to
 ``{scanners, actions, thresholds, on_timeout, budget_ms, allow_request_toggles}``; a team's
@@ -70,7 +73,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from topics import ConfigError, KafkaConnection, Policy, Topics, resolve_env
+from topics import ConfigError, KafkaConnection, PayloadCipher, Policy, Topics, resolve_env
 
 __all__ = ["SCANNERS", "RequestPlan", "ShimSettings"]
 
@@ -116,6 +119,8 @@ class ShimSettings:
     max_pending: int = 10_000
     allow_request_toggles: bool = True
     metrics_port: int = 0
+    cipher: PayloadCipher | None = None
+    """Seals request texts and opens redacted texts when ``payload_key`` is set."""
 
     @classmethod
     def from_params(
@@ -146,6 +151,9 @@ class ShimSettings:
             max_pending=_positive_int(p.get("max_pending", 10_000), "max_pending"),
             allow_request_toggles=_bool(p.get("allow_request_toggles", True), "toggles"),
             metrics_port=int(p.get("metrics_port", 0) or 0),
+            cipher=PayloadCipher.from_setting(str(p["payload_key"]))
+            if p.get("payload_key")
+            else None,
         )
 
     def plan(

@@ -2,10 +2,12 @@
 
 from topics.codec import MAX_MESSAGE_BYTES, decode, encode, peek_schema
 from topics.connection import KafkaConnection, resolve_env
+from topics.crypto import PayloadCipher, generate_key, is_sealed, sealed_key_id
 from topics.errors import (
     BrokerUnavailable,
     ConfigError,
     DecodeError,
+    DecryptError,
     EncodeError,
     GuardstreamError,
     PayloadTooLarge,
@@ -47,11 +49,13 @@ __all__ = [
     "DeadLetter",
     "Decision",
     "DecodeError",
+    "DecryptError",
     "EncodeError",
     "Finding",
     "GuardstreamError",
     "KafkaConnection",
     "Mode",
+    "PayloadCipher",
     "PayloadTooLarge",
     "Phase",
     "Policy",
@@ -69,8 +73,11 @@ __all__ = [
     "VerdictKind",
     "decode",
     "encode",
+    "generate_key",
+    "is_sealed",
     "message_key",
     "peek_schema",
     "reply_partition",
     "resolve_env",
+    "sealed_key_id",
 ]

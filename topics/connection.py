@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ssl
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
 from topics.errors import ConfigError
@@ -51,7 +51,7 @@ class KafkaConnection:
     security_protocol: SecurityProtocol = "PLAINTEXT"
     sasl_mechanism: str = "SCRAM-SHA-512"
     sasl_username: str = ""
-    sasl_password: str = ""
+    sasl_password: str = field(default="", repr=False)  # settings get logged; secrets must not
     ssl_cafile: str = ""
     ssl_certfile: str = ""
     ssl_keyfile: str = ""

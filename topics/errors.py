@@ -2,6 +2,7 @@
 
     GuardstreamError                 root; ``retriable`` says whether trying again can help
     ├── DecodeError                  bytes that are not a valid message (goes to dead letters)
+    │   └── DecryptError             an encrypted text that cannot be opened (``decrypt_failed``)
     ├── EncodeError                  a message that cannot be written (lone surrogates, huge ints)
     ├── ConfigError                  a setting that cannot work (missing model, bad value)
     ├── BrokerUnavailable            Kafka cannot be reached or started (retriable)
@@ -19,6 +20,7 @@ __all__ = [
     "BrokerUnavailable",
     "ConfigError",
     "DecodeError",
+    "DecryptError",
     "EncodeError",
     "GuardstreamError",
     "PayloadTooLarge",
@@ -48,6 +50,15 @@ class DecodeError(GuardstreamError):
         self.detail = detail
         where = f" at {field!r}" if field else ""
         super().__init__(f"{reason}{where}: {detail}")
+
+
+class DecryptError(DecodeError):
+    """An encrypted payload field that cannot be opened: wrong or unknown key, tampered or
+    truncated ciphertext, or plaintext where the deployment requires encryption. Its
+    ``reason`` is always ``decrypt_failed``; the message never contains the text."""
+
+    def __init__(self, field: str, detail: str) -> None:
+        super().__init__("decrypt_failed", field, detail)
 
 
 class EncodeError(GuardstreamError):

@@ -20,6 +20,8 @@ from typing import Any
 import orjson
 
 from topics.codec import decode
+from topics.crypto import PayloadCipher, is_sealed
+from topics.errors import DecryptError
 from topics.messages import (
     AuditRecord,
     Decision,
@@ -140,9 +142,16 @@ class AuditState:
         deadline = self.deadline_ms(settings)
         return deadline is not None and now_ms >= deadline
 
-    def record(self, settings: AuditSettings, now_ms: int) -> AuditRecord:
-        """The audit record for what has arrived, and mark the state as written."""
-        request = decode(ScanRequest, self.request)
+    def record(
+        self, settings: AuditSettings, now_ms: int, cipher: PayloadCipher | None = None
+    ) -> AuditRecord:
+        """The audit record for what has arrived, and mark the state as written.
+
+        With end-to-end encryption the request's texts arrive sealed: ``cipher`` opens them so
+        they can be masked and hashed; a text that cannot be opened is withheld, never stored
+        as ciphertext or hashed as such.
+        """
+        request = _opened(decode(ScanRequest, self.request), cipher)
         results = {name: decode(ScanResult, raw) for name, raw in self.results.items()}
         verdict = decode(Verdict, self.verdict) if self.verdict else None
         outcomes, timed_out, failed = [], [], []
@@ -164,6 +173,7 @@ class AuditState:
             timed_out = sorted(set(timed_out) | set(verdict.timed_out))
             failed = sorted(set(failed) | set(verdict.failed))
         texts = [t.content for t in request.texts]
+        readable = not any(is_sealed(t) for t in texts)
         self.emitted_ms = now_ms
         return AuditRecord(
             request_id=request.request_id,
@@ -176,12 +186,23 @@ class AuditState:
             outcomes=outcomes,
             texts_sha256=[
                 hashlib.sha256(t.encode("utf-8", "surrogatepass")).hexdigest() for t in texts
-            ],
-            redacted_texts=_redacted(texts, results),
-            raw_texts=texts if settings.raw_capture else None,
+            ]
+            if readable
+            else [],
+            redacted_texts=_redacted(texts, results) if readable else [WITHHELD for _ in texts],
+            raw_texts=texts if settings.raw_capture and readable else None,
             timed_out=timed_out,
             failed=failed,
         )
+
+
+def _opened(request: ScanRequest, cipher: PayloadCipher | None) -> ScanRequest:
+    if cipher is None:
+        return request
+    try:
+        return cipher.open_request(request)
+    except DecryptError:
+        return request  # still sealed: record() withholds its texts
 
 
 def _fragment(raw: bytes) -> orjson.Fragment | None:

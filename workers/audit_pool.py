@@ -28,7 +28,7 @@ from topics.keys import message_key
 from topics.messages import AuditRecord, AuditTick, ScanRequest, ScanResult, Verdict
 from workers.audit_join import AuditSettings, AuditState
 from workers.metrics import AuditMetrics
-from workers.pool import faust_credentials
+from workers.pool import cap_payload_loggers, faust_credentials, worker_log_level
 from workers.settings import PoolSettings
 from workers.sinks import SinkRunner, build_sinks
 
@@ -55,13 +55,15 @@ class AuditPool:
         self.written = 0
         self.joined = False
         self.last_record_at = 0.0
+        self.cipher = settings.cipher()
         self.app = self._build_app()
 
     def run(self) -> int:
         """Make sure the topics exist, then join until stopped."""
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
         asyncio.run(create_topics(self.settings.connection, self.settings.topics.all()))
-        worker = Worker(self.app, loglevel="WARNING", quiet=True, redirect_stdouts=False)
+        cap_payload_loggers()
+        worker = Worker(self.app, loglevel=worker_log_level(), quiet=True, redirect_stdouts=False)
         try:
             worker.execute_from_commandline()
         except SystemExit as e:
@@ -184,7 +186,7 @@ class AuditPool:
             self.metrics.skipped.inc()
             return
         if state.ready(self.audit, now):
-            record = state.record(self.audit, now)
+            record = state.record(self.audit, now, self.cipher)
             sent = await app.producer.send(
                 self.settings.topics.audit.name,
                 message_key(record.request_id),

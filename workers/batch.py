@@ -5,6 +5,12 @@ taken from the cache; the rest of the batch is scanned in one call. When that ca
 request is scanned alone so that one poisonous text fails only its own request: that request gets
 an ``error`` result (the proxy must not wait in silence) and its original bytes go to the
 dead-letter topic with the reason.
+
+With a payload cipher (end-to-end encryption, :mod:`topics.crypto`) every request's texts are
+opened after decoding, and the redacted texts of results are sealed. A request of ours that
+cannot be opened (wrong key, tampered, or plaintext where encryption is required) gets an
+``error`` result and a ``decrypt_failed`` dead letter; without a cipher, a request whose texts
+are sealed is refused the same way instead of being scanned as ciphertext.
 """
 
 from __future__ import annotations
@@ -14,7 +20,8 @@ import time
 from dataclasses import dataclass, field
 
 from topics.codec import decode
-from topics.errors import DecodeError
+from topics.crypto import PayloadCipher, is_sealed, sealed_key_id
+from topics.errors import DecodeError, DecryptError
 from topics.messages import DeadLetter, ScanRequest, ScanResult
 from workers.policy import judge
 from workers.scan_cache import ScanCache
@@ -51,25 +58,30 @@ class BatchOutcome:
 class BatchProcessor:
     """Scans batches of records with one scanner."""
 
-    def __init__(self, scanner: Scanner, worker_id: str, cache: ScanCache) -> None:
+    def __init__(
+        self,
+        scanner: Scanner,
+        worker_id: str,
+        cache: ScanCache,
+        cipher: PayloadCipher | None = None,
+    ) -> None:
         self.scanner = scanner
         self.worker_id = worker_id
         self.cache = cache
+        self.cipher = cipher
 
     def process(self, records: list[Record]) -> BatchOutcome:
         """Decode, scan and judge a batch of records."""
         outcome = BatchOutcome()
         requests: list[tuple[Record, ScanRequest]] = []
+        # The key id each request was sealed with: its result is sealed with the same key,
+        # which the waiting shim is sure to have while keys rotate.
+        key_ids: dict[str, str] = {}
         for record in records:
-            try:
-                request = decode(ScanRequest, record.value)
-            except DecodeError as e:
-                outcome.dead_letters.append((record, self._dead_letter(record, e.reason, str(e))))
-                continue
-            if self.scanner.name in request.scanners:
-                requests.append((record, request))
-            else:
-                outcome.skipped += 1
+            opened = self._ours(record, outcome)
+            if opened is not None:
+                requests.append((record, opened[0]))
+                key_ids[opened[0].correlation_id] = opened[1]
         if not requests:
             return outcome
         began = time.perf_counter()
@@ -86,7 +98,8 @@ class BatchProcessor:
             texts = [t.content for t in request.texts]
             found = [answers[ScanCache.key(t.role, t.content)] for t in request.texts]
             verdict = judge(self.scanner, request.policy, texts, found)
-            outcome.results.append((request, self._result(request, verdict, scan_ms)))
+            result = self._result(request, verdict, scan_ms, key_ids[request.correlation_id])
+            outcome.results.append((request, result))
         return outcome
 
     def fail(self, records: list[Record], reason: str, code: str) -> BatchOutcome:
@@ -94,17 +107,42 @@ class BatchProcessor:
         the batch could not be scanned at all (it timed out)."""
         outcome = BatchOutcome()
         for record in records:
-            try:
-                request = decode(ScanRequest, record.value)
-            except DecodeError as e:
-                outcome.dead_letters.append((record, self._dead_letter(record, e.reason, str(e))))
+            opened = self._ours(record, outcome)
+            if opened is None:
                 continue
-            if self.scanner.name not in request.scanners:
-                outcome.skipped += 1
-                continue
+            request = opened[0]
             outcome.results.append((request, self._error(request, reason, 0.0)))
             outcome.dead_letters.append((record, self._dead_letter(record, code, reason)))
         return outcome
+
+    def _ours(self, record: Record, outcome: BatchOutcome) -> tuple[ScanRequest, str] | None:
+        """The record's request with its texts readable and the key id they were sealed with
+        (``""`` in plaintext), when it asks for this scanner; None (and a dead letter, or a
+        skip) otherwise."""
+        try:
+            request = decode(ScanRequest, record.value)
+        except DecodeError as e:
+            outcome.dead_letters.append((record, self._dead_letter(record, e.reason, str(e))))
+            return None
+        if self.scanner.name not in request.scanners:
+            outcome.skipped += 1
+            return None
+        key_id = sealed_key_id(request.texts[0].content) if request.texts else ""
+        try:
+            return self._open(request), key_id
+        except DecryptError as e:
+            # the detail names the field and the key id, never the text
+            outcome.results.append((request, self._error(request, str(e), 0.0)))
+            outcome.dead_letters.append((record, self._dead_letter(record, e.reason, str(e))))
+            return None
+
+    def _open(self, request: ScanRequest) -> ScanRequest:
+        if self.cipher is not None:
+            return self.cipher.open_request(request)
+        for i, text in enumerate(request.texts):
+            if is_sealed(text.content):
+                raise DecryptError(f"texts.{i}", "encrypted, and this pool has no payload key")
+        return request
 
     def _answers(
         self, requests: list[ScanRequest], outcome: BatchOutcome
@@ -150,8 +188,10 @@ class BatchProcessor:
             answers[key] = answer
             self.cache.put(key, answer)
 
-    def _result(self, request: ScanRequest, verdict, scan_ms: float) -> ScanResult:
-        return ScanResult(
+    def _result(
+        self, request: ScanRequest, verdict, scan_ms: float, key_id: str = ""
+    ) -> ScanResult:
+        result = ScanResult(
             request_id=request.request_id,
             correlation_id=request.correlation_id,
             phase=request.phase,
@@ -165,6 +205,9 @@ class BatchProcessor:
             scores=verdict.scores,
             redacted=verdict.redacted,
         )
+        if self.cipher is None:
+            return result
+        return self.cipher.seal_result(result, key_id)
 
     def _error(self, request: ScanRequest, reason: str, scan_ms: float) -> ScanResult:
         return ScanResult(

@@ -24,11 +24,14 @@ class Environment:
         bootstrap_servers: a Kafka cluster to use instead of the local broker
             (``KAFKA_BOOTSTRAP_SERVERS``).
         java_home: the JDK for the local broker (``JAVA_HOME``; empty: ``java`` on PATH).
+        payload_key: the key(s) for end-to-end encryption of the texts on the bus
+            (``GUARDSTREAM_PAYLOAD_KEY``; see :mod:`topics.crypto`); empty: plaintext.
     """
 
     home: Path
     bootstrap_servers: str = ""
     java_home: str = ""
+    payload_key: str = field(default="", repr=False)
     variables: Mapping[str, str] = field(default_factory=dict)
     """The whole environment, for ``os.environ/NAME`` values in config files."""
 
@@ -43,6 +46,7 @@ class Environment:
             home=Path(home),
             bootstrap_servers=environ.get("KAFKA_BOOTSTRAP_SERVERS", ""),
             java_home=environ.get("JAVA_HOME", ""),
+            payload_key=environ.get("GUARDSTREAM_PAYLOAD_KEY", ""),
             variables=dict(environ),
         )
 

@@ -22,12 +22,20 @@ import subprocess
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Literal
 
-from topics.errors import BrokerUnavailable
+from topics.errors import BrokerUnavailable, ConfigError
 
-__all__ = ["KAFKA_VERSION", "BrokerInfo", "KafkaJars", "LocalBroker", "find_java"]
+__all__ = [
+    "KAFKA_VERSION",
+    "BrokerInfo",
+    "BrokerSecurity",
+    "KafkaJars",
+    "LocalBroker",
+    "find_java",
+]
 
 KAFKA_VERSION = "4.1.1"
 LOG4J_VERSION = "2.24.3"
@@ -152,6 +160,49 @@ class BrokerInfo:
     started_at: float
 
 
+@dataclass(frozen=True)
+class BrokerSecurity:
+    """TLS, and SCRAM or client certificates, on the local broker's client listener.
+
+    The controller listener stays plaintext on loopback (only the broker itself talks to it).
+
+    Attributes:
+        mode: ``sasl_ssl`` (TLS plus SCRAM-SHA-512 logins) or ``ssl_mtls`` (TLS where every
+            client must present a certificate signed by ``ca_file``).
+        ca_file: PEM CA certificate(s) the broker trusts for client certificates, and that
+            signed ``cert_file``.
+        cert_file: the broker's PEM certificate chain; its SAN must name the listen host.
+        key_file: the broker's unencrypted PKCS#8 PEM private key (``BEGIN PRIVATE KEY``).
+        scram_users: ``{name: password}`` for ``sasl_ssl``, written at format time (KRaft keeps
+            SCRAM credentials in its metadata log). Names and passwords may not contain
+            ``,``, ``=``, ``[``, ``]``, quotes, backslashes or spaces.
+    """
+
+    mode: Literal["sasl_ssl", "ssl_mtls"]
+    ca_file: Path
+    cert_file: Path
+    key_file: Path
+    scram_users: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.mode not in ("sasl_ssl", "ssl_mtls"):
+            raise ConfigError(f"unknown broker security mode {self.mode!r}")
+        if self.mode == "sasl_ssl" and not self.scram_users:
+            raise ConfigError("sasl_ssl needs at least one SCRAM user")
+        for value in (*self.scram_users, *self.scram_users.values()):
+            if not value or any(c in value for c in _SCRAM_FORBIDDEN):
+                raise ConfigError(f"SCRAM names and passwords may not contain {_SCRAM_FORBIDDEN}")
+
+    @property
+    def listener(self) -> str:
+        """The client listener's name and security protocol."""
+        return "SASL_SSL" if self.mode == "sasl_ssl" else "SSL"
+
+
+_SCRAM_FORBIDDEN = ",=[]\"'\\ "
+_INTER_BROKER_USER = "guardstream-broker"
+
+
 class LocalBroker:
     """One single-node KRaft Kafka broker whose files live in ``state_dir``.
 
@@ -163,7 +214,9 @@ class LocalBroker:
         java_home: the JDK to use; empty means ``java`` on PATH.
         host: the loopback address to listen on.
         heap: the JVM's maximum heap.
-        extra_properties: more ``server.properties`` lines (listeners for TLS or SASL...).
+        extra_properties: more ``server.properties`` lines.
+        security: TLS with SCRAM or client certificates on the client listener; None (the
+            default) serves plaintext.
     """
 
     def __init__(
@@ -175,6 +228,7 @@ class LocalBroker:
         host: str = "127.0.0.1",
         heap: str = "1g",
         extra_properties: dict[str, str] | None = None,
+        security: BrokerSecurity | None = None,
     ) -> None:
         self.state_dir = state_dir
         self.jars = jars
@@ -182,6 +236,7 @@ class LocalBroker:
         self.host = host
         self.heap = heap
         self.extra_properties = dict(extra_properties or {})
+        self.security = security
         self._process: subprocess.Popen | None = None  # set when this object started it
 
     @property
@@ -276,14 +331,76 @@ class LocalBroker:
             "message.max.bytes": str(9 * 1024 * 1024),
             "replica.fetch.max.bytes": str(9 * 1024 * 1024),
         }
+        if self.security is not None:
+            properties.update(self._security_properties(broker_port, controller_port))
         properties.update(self.extra_properties)
         config = self.state_dir / "server.properties"
         config.write_text("".join(f"{k}={v}\n" for k, v in properties.items()))
         return config
 
+    def _security_properties(self, broker_port: int, controller_port: int) -> dict[str, str]:
+        """The client listener with TLS (and SCRAM), replacing the plaintext one; it is also
+        the inter-broker listener, so nothing on this broker's client port is plaintext."""
+        security = self.security
+        assert security is not None
+        name = security.listener
+        keystore = self.state_dir / "broker-keystore.pem"
+        # Kafka's PEM key store is one file: the private key, then the certificate chain.
+        keystore.write_text(
+            security.key_file.read_text().strip() + "\n" + security.cert_file.read_text()
+        )
+        keystore.chmod(0o600)
+        prefix = f"listener.name.{name.lower()}"
+        properties = {
+            "listeners": f"{name}://{self.host}:{broker_port},"
+            f"CONTROLLER://{self.host}:{controller_port}",
+            "advertised.listeners": f"{name}://{self.host}:{broker_port}",
+            "listener.security.protocol.map": f"{name}:{name},CONTROLLER:PLAINTEXT",
+            "inter.broker.listener.name": name,
+            "ssl.keystore.type": "PEM",
+            "ssl.keystore.location": str(keystore),
+            "ssl.truststore.type": "PEM",
+            "ssl.truststore.location": str(security.ca_file),
+        }
+        if security.mode == "ssl_mtls":
+            properties["ssl.client.auth"] = "required"
+        else:
+            password = self._inter_broker_password()
+            properties.update(
+                {
+                    "sasl.enabled.mechanisms": "SCRAM-SHA-512",
+                    "sasl.mechanism.inter.broker.protocol": "SCRAM-SHA-512",
+                    f"{prefix}.sasl.enabled.mechanisms": "SCRAM-SHA-512",
+                    f"{prefix}.scram-sha-512.sasl.jaas.config": (
+                        "org.apache.kafka.common.security.scram.ScramLoginModule required "
+                        f'username="{_INTER_BROKER_USER}" password="{password}";'
+                    ),
+                }
+            )
+        return properties
+
+    def _inter_broker_password(self) -> str:
+        """The broker's own SCRAM password, made once per state folder."""
+        path = self.state_dir / "inter-broker.secret"
+        if not path.exists():
+            path.write_text(uuid.uuid4().hex)
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+    def _scram_arguments(self) -> list[str]:
+        security = self.security
+        if security is None or security.mode != "sasl_ssl":
+            return []
+        users = {**security.scram_users, _INTER_BROKER_USER: self._inter_broker_password()}
+        arguments = []
+        for name, password in users.items():
+            arguments += ["--add-scram", f"SCRAM-SHA-512=[name={name},password={password}]"]
+        return arguments
+
     def _format(self, base: list[str], config: Path) -> None:
         cluster_id = _cluster_id()
         command = [*base, "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(config)]
+        command += self._scram_arguments()
         done = subprocess.run(command, capture_output=True, text=True, check=False)
         if done.returncode != 0:
             raise BrokerUnavailable(
@@ -315,8 +432,13 @@ class LocalBroker:
 
 
 def _cluster_id() -> str:
-    # Kafka's cluster ids are 16 random bytes in URL-safe base64 without padding.
-    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    # Kafka's cluster ids are 16 random bytes in URL-safe base64 without padding. One in 64
+    # starts with "-", which kafka-storage's argument parser takes for a flag; Kafka's own
+    # Uuid.randomUuid() redraws those too.
+    while True:
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not cluster_id.startswith("-"):
+            return cluster_id
 
 
 def _free_port(host: str, avoid: set[int] | None = None) -> int:

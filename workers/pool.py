@@ -32,9 +32,38 @@ from workers.scan_cache import ScanCache
 from workers.scanners import Scanner, scanner_class
 from workers.settings import PoolSettings
 
-__all__ = ["ScanPool", "faust_credentials"]
+__all__ = [
+    "PAYLOAD_LOGGERS",
+    "ScanPool",
+    "cap_payload_loggers",
+    "faust_credentials",
+    "worker_log_level",
+]
 
 log = logging.getLogger("guardstream.pool")
+
+PAYLOAD_LOGGERS = ("aiokafka", "faust.topics", "faust.transport", "faust.tables")
+"""Loggers that write message payloads at DEBUG: aiokafka's producer logs every value it sends
+(``Sending (key=... value=...)``) and its connections log whole produce requests and fetch
+responses, records included; faust's topics and transport log each value they send
+(``send: topic=... v=...``), the audit pool's table changelog included. Prompts must never reach a log, so these stay at INFO or above
+whatever the process's level."""
+
+
+def worker_log_level() -> str:
+    """The level faust's worker sets logging up with when it starts (it re-configures the root
+    logger): DEBUG when the process was asked for DEBUG (``--log-level DEBUG``), else WARNING,
+    which keeps faust's start-up banner and chatter out of an INFO log."""
+    debug = logging.getLogger().getEffectiveLevel() <= logging.DEBUG
+    return "DEBUG" if debug else "WARNING"
+
+
+def cap_payload_loggers() -> None:
+    """Keep :data:`PAYLOAD_LOGGERS` at INFO or above, even when the process logs at DEBUG."""
+    for name in PAYLOAD_LOGGERS:
+        logger = logging.getLogger(name)
+        if logger.getEffectiveLevel() < logging.INFO:
+            logger.setLevel(logging.INFO)
 
 
 def faust_credentials(connection: KafkaConnection) -> Any:
@@ -65,7 +94,9 @@ class ScanPool:
         self.scanner = scanner or cls.from_settings(settings.scanner)
         self.metrics = PoolMetrics(self.scanner.name)
         self.cache = ScanCache(settings.cache_size)
-        self.processor = BatchProcessor(self.scanner, settings.worker_id, self.cache)
+        self.processor = BatchProcessor(
+            self.scanner, settings.worker_id, self.cache, settings.cipher()
+        )
         self.executor = ThreadPoolExecutor(1, thread_name_prefix=f"scan-{settings.kind}")
         self.loaded = False
         self.started = time.time()
@@ -78,13 +109,14 @@ class ScanPool:
         """Load the scanner, make sure the topics exist, then consume until stopped (SIGTERM or
         SIGINT). The consumer joins the group only once the scanner is loaded and the topics
         exist: a consumer that subscribes to a missing topic would not see it appear."""
+        cap_payload_loggers()
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
         began = time.monotonic()
         self.scanner.load()
         self.loaded = True
         log.info("%s scanner loaded in %.1fs", self.settings.kind, time.monotonic() - began)
         asyncio.run(create_topics(self.settings.connection, self.settings.topics.all()))
-        worker = Worker(self.app, loglevel="WARNING", quiet=True, redirect_stdouts=False)
+        worker = Worker(self.app, loglevel=worker_log_level(), quiet=True, redirect_stdouts=False)
         try:
             worker.execute_from_commandline()
         except SystemExit as e:  # faust's worker exits through SystemExit when it stops

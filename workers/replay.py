@@ -20,6 +20,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from topics.codec import decode, encode
 from topics.connection import KafkaConnection
+from topics.crypto import PayloadCipher
 from topics.errors import DecodeError
 from topics.messages import Action, AuditRecord, Decision, Policy, ScanRequest, ScanResult
 from topics.specs import Topics
@@ -155,10 +156,12 @@ async def replay(
     window: ReplayWindow,
     *,
     batch_size: int = 64,
+    cipher: PayloadCipher | None = None,
 ) -> Replay:
     """Re-scan the requests in ``window`` with ``scanners`` (loaded) under ``change``, and
-    compare each request's new decision with its audit record."""
-    processors = [BatchProcessor(s, "replay", ScanCache(10_000)) for s in scanners]
+    compare each request's new decision with its audit record. With end-to-end encryption,
+    ``cipher`` (the pools' key) opens the recorded texts."""
+    processors = [BatchProcessor(s, "replay", ScanCache(10_000), cipher) for s in scanners]
     report = Replay()
     requests: dict[tuple[str, str], tuple[ScanRequest, dict[str, ScanResult]]] = {}
     async for records in read_requests(connection, topics, window, batch=batch_size):

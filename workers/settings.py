@@ -11,6 +11,7 @@ The YAML file (``--config``) looks like::
       partitions: 12
     pools:
       pii:                      # one section per scanner kind, all keys optional
+        payload_key: k1:BASE64...   # end-to-end text encryption (else GUARDSTREAM_PAYLOAD_KEY)
         batch_size: 32
         batch_wait_ms: 5
         cache_size: 10000
@@ -38,6 +39,7 @@ from typing import Any
 import yaml
 
 from topics.connection import KafkaConnection
+from topics.crypto import PayloadCipher
 from topics.errors import ConfigError
 from topics.specs import Topics
 
@@ -85,6 +87,9 @@ class PoolSettings:
         sinks: the audit pool's sinks by name, each with its settings
             (``security_log: {log_file, log_level, include_request_data, max_bytes}``,
             ``mlflow: {experiment_name, tracking_uri, window_s}``).
+        payload_key: the key(s) the texts on the bus are encrypted with, shared with the
+            shim (``kid:base64[,kid:base64...]``, see :mod:`topics.crypto`); empty: texts
+            travel in plaintext.
     """
 
     kind: str
@@ -104,14 +109,21 @@ class PoolSettings:
     scanner_class: str = ""
     audit: dict[str, Any] = field(default_factory=dict)
     sinks: dict[str, Any] = field(default_factory=dict)
+    payload_key: str = field(default="", repr=False)
 
     def __post_init__(self) -> None:
+        if self.payload_key:
+            self.cipher()  # a bad key fails at start-up, not on the first request
         if self.batch_size < 1:
             raise ConfigError("batch_size must be at least 1")
         if self.batch_wait_ms < 0:
             raise ConfigError("batch_wait_ms cannot be negative")
         if self.processes < 1:
             raise ConfigError("processes must be at least 1")
+
+    def cipher(self) -> PayloadCipher | None:
+        """The payload cipher for :attr:`payload_key`, or None when texts are not encrypted."""
+        return PayloadCipher.from_setting(self.payload_key) if self.payload_key else None
 
     @property
     def group_id(self) -> str:

@@ -15,6 +15,7 @@ import yaml
 from rich.console import Console
 from rich.table import Table
 
+from topics.crypto import PayloadCipher
 from topics.errors import ConfigError
 from topics.specs import DEFAULT_PREFIX
 from workers.audit_reader import parse_since
@@ -171,7 +172,15 @@ def _replay(args: argparse.Namespace, env: Environment) -> int:
     try:
         with status.status("replaying..."):
             report = asyncio.run(
-                replay(connection, topics, scanners, change, window, batch_size=args.batch_size)
+                replay(
+                    connection,
+                    topics,
+                    scanners,
+                    change,
+                    window,
+                    batch_size=args.batch_size,
+                    cipher=_cipher(env),
+                )
             )
     finally:
         for scanner in scanners:
@@ -220,3 +229,8 @@ def _print(console: Console, summary: dict[str, Any], max_rows: int) -> None:
 def _ids(ids: list[str], shown: int = 5) -> str:
     more = f" (+{len(ids) - shown})" if len(ids) > shown else ""
     return ", ".join(ids[:shown]) + more
+
+
+def _cipher(env: Environment) -> PayloadCipher | None:
+    """The pools' payload key (``GUARDSTREAM_PAYLOAD_KEY``) when texts on the bus are sealed."""
+    return PayloadCipher.from_setting(env.payload_key) if env.payload_key else None

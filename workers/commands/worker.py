@@ -8,6 +8,7 @@ from pathlib import Path
 
 import yaml
 
+from topics.connection import resolve_env
 from topics.errors import ConfigError
 from workers.environment import Environment
 from workers.scanners import ALIASES, SCANNERS
@@ -103,6 +104,10 @@ def build_settings(args: argparse.Namespace, env: Environment) -> PoolSettings:
         "" if (config.get("kafka") or {}).get("bootstrap_servers") else env.bootstrap()
     )
     topics = topics_section(config, args.prefix, args.partitions)
+    # GUARDSTREAM_PAYLOAD_KEY is the deployment-wide key; a pool's own setting wins
+    section["payload_key"] = resolve_env(
+        str(section.get("payload_key") or env.payload_key), env.variables
+    )
     return PoolSettings(
         kind=kind,
         connection=kafka_section(config, bootstrap, env.variables),
