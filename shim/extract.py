@@ -1,8 +1,10 @@
 """Texts out of chat requests and responses, and masked texts back in.
 
 Every :class:`topics.Text` remembers where it came from (``message``: the chat message or the
-response choice; ``part``: the content part, -1 for a plain string), so a redacted text can be
-put back exactly where its original was.
+response choice; ``part``: the content part, -1 for a plain string, ``-2 - k`` for the
+arguments of the message's k-th tool call), so a redacted text can be put back exactly where
+its original was. Tool-call arguments are scanned because they carry indirect injections as
+well as tool results do.
 """
 
 from __future__ import annotations
@@ -43,7 +45,24 @@ def request_texts(messages: object) -> list[Text]:
                     text = part.get("text")
                     if isinstance(text, str) and text:
                         texts.append(Text(role, text, i, j))
+        for k, arguments in enumerate(_tool_arguments(message)):
+            if isinstance(arguments, str) and arguments.strip():
+                texts.append(Text(role, arguments, i, -2 - k))
     return texts
+
+
+def _tool_arguments(message: Mapping[str, Any]) -> list[object]:
+    """The arguments of a message's tool calls (or of its legacy ``function_call``)."""
+    calls = message.get("tool_calls")
+    if isinstance(calls, list) and calls:
+        return [_function(call).get("arguments") for call in calls]
+    legacy = message.get("function_call")
+    return [legacy.get("arguments")] if isinstance(legacy, Mapping) else []
+
+
+def _function(call: object) -> Mapping[str, Any]:
+    function = call.get("function") if isinstance(call, Mapping) else None
+    return function if isinstance(function, Mapping) else {}
 
 
 def mask_messages(messages: list[Any], texts: Sequence[Text], masked: Mapping[int, str]) -> list:
@@ -52,7 +71,12 @@ def mask_messages(messages: list[Any], texts: Sequence[Text], masked: Mapping[in
     for index, content in masked.items():
         text = texts[index]
         message = out[text.message] = copy.deepcopy(out[text.message])
-        if text.part < 0:
+        if text.part <= -2:
+            k = -2 - text.part
+            calls = message.get("tool_calls")
+            target = calls[k]["function"] if calls else message["function_call"]
+            target["arguments"] = content
+        elif text.part == -1:
             message["content"] = content
         else:
             message["content"][text.part]["text"] = content
@@ -61,8 +85,11 @@ def mask_messages(messages: list[Any], texts: Sequence[Text], masked: Mapping[in
 
 def response_texts(response: object) -> list[Text]:
     """The answer texts of a (non-streamed) chat completion, one per choice."""
+    choices = getattr(response, "choices", None)
+    if not isinstance(choices, list | tuple):
+        return []
     texts = []
-    for i, choice in enumerate(getattr(response, "choices", None) or []):
+    for i, choice in enumerate(choices):
         content = getattr(getattr(choice, "message", None), "content", None)
         if isinstance(content, str) and content:
             texts.append(Text("assistant", content, i, -1))

@@ -45,7 +45,9 @@ from topics import (
     BrokerUnavailable,
     Caller,
     ConfigError,
+    EncodeError,
     Mode,
+    PayloadTooLarge,
     Phase,
     ReplyAddress,
     ScanRequest,
@@ -110,6 +112,7 @@ class KafkaScanGuardrail(CustomGuardrail):
             self.settings.instance_id,
             self.settings.max_pending,
             self.settings.cipher,
+            self.settings.max_request_bytes,
         )
         kwargs.setdefault("supported_event_hooks", _HOOKS)
         super().__init__(**kwargs)
@@ -215,7 +218,14 @@ class KafkaScanGuardrail(CustomGuardrail):
         request = self._request(data, auth, texts, plan, mode, phase, reply)
         try:
             results = await self.replies.ask(request, plan.budget_ms / 1000)
-        except (BrokerUnavailable, TooManyPending):
+        except PayloadTooLarge as e:
+            log.warning("guardstream: request %s cannot be scanned: %s", request.request_id, e)
+            if self.settings.on_oversize == "block":
+                raise GuardrailBlocked(
+                    "Request too large to scan", "guardstream_payload_too_large"
+                ) from None
+            return Outcome("allow")
+        except (BrokerUnavailable, TooManyPending, EncodeError):
             results = {}  # decide() applies on_timeout to every scanner
         outcome = decide(plan.scanners, results, texts, plan.on_timeout)
         if mode == "during_call" and outcome.decision == "mask":

@@ -19,15 +19,18 @@ import logging
 from dataclasses import dataclass, field, replace
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from aiokafka.errors import KafkaError
+from aiokafka.errors import KafkaError, MessageSizeTooLargeError
 
 from topics import (
+    MAX_MESSAGE_BYTES,
     BrokerUnavailable,
     DecodeError,
     DecryptError,
+    EncodeError,
     GuardstreamError,
     KafkaConnection,
     PayloadCipher,
+    PayloadTooLarge,
     ScanRequest,
     ScanResult,
     Topics,
@@ -79,6 +82,7 @@ class ReplyClient:
         instance_id: str,
         max_pending: int,
         cipher: PayloadCipher | None = None,
+        max_request_bytes: int = MAX_MESSAGE_BYTES - (64 << 10),
     ) -> None:
         self.topics = topics
         self.instance_id = instance_id
@@ -86,6 +90,7 @@ class ReplyClient:
         self._connection = connection
         self._max_pending = max_pending
         self._cipher = cipher
+        self._max_request_bytes = max_request_bytes
         self._pending: dict[str, _Waiter] = {}
         self._producer: AIOKafkaProducer | None = None
         self._ready = False
@@ -122,8 +127,10 @@ class ReplyClient:
         """Publish ``request`` and return the results that arrive within ``timeout_s``, by
         scanner; scanners that did not answer in time are missing from the dict.
 
-        Raises :class:`BrokerUnavailable` when Kafka is not reachable (or the publish fails)
-        and :class:`TooManyPending` past ``max_pending``.
+        Raises :class:`BrokerUnavailable` when Kafka is not reachable (or the publish fails),
+        :class:`TooManyPending` past ``max_pending``, :class:`PayloadTooLarge` when the
+        encoded request is over ``max_request_bytes`` and :class:`EncodeError` when it cannot
+        be encoded (e.g. a lone surrogate).
         """
         self.start()
         if not self._ready:
@@ -159,8 +166,12 @@ class ReplyClient:
         task.add_done_callback(self._background.discard)
 
     async def _send_quietly(self, topic: str, message: object, request_id: str) -> None:
-        with contextlib.suppress(GuardstreamError):  # _send already noted the outage
+        try:
             await self._send(topic, message, None, key=request_id)
+        except (PayloadTooLarge, EncodeError) as e:  # the id, never the text
+            log.warning("guardstream: request %s not published: %s", request_id, e)
+        except GuardstreamError:
+            pass  # _send already noted the outage
 
     async def _send(
         self,
@@ -175,8 +186,16 @@ class ReplyClient:
         request_id = key if key is not None else message.request_id  # type: ignore[attr-defined]
         if self._cipher is not None and isinstance(message, ScanRequest):
             message = self._cipher.seal_request(message)
+        value = encode(message)
+        if len(value) > self._max_request_bytes:  # refused here: not a Kafka outage
+            raise PayloadTooLarge(
+                f"the {type(message).__name__} is {len(value)} bytes, over the "
+                f"{self._max_request_bytes}-byte limit"
+            )
         try:
-            delivery = await producer.send(topic, encode(message), key=message_key(request_id))
+            delivery = await producer.send(topic, value, key=message_key(request_id))
+        except MessageSizeTooLargeError as e:
+            raise PayloadTooLarge(f"Kafka refused the {len(value)}-byte message: {e}") from e
         except KafkaError as e:
             self._lost(e)
             raise BrokerUnavailable(f"cannot publish to {topic}: {e}") from e
@@ -186,7 +205,8 @@ class ReplyClient:
                 return
             error = future.exception()
             if error is not None:
-                self._lost(error)
+                if not isinstance(error, MessageSizeTooLargeError):
+                    self._lost(error)
                 if waiter is not None and not waiter.done():
                     waiter.set_exception(error)
 
@@ -218,6 +238,7 @@ class ReplyClient:
                 enable_idempotence=True,
                 linger_ms=0,
                 request_timeout_ms=_REQUEST_TIMEOUT_MS,
+                max_request_size=MAX_MESSAGE_BYTES,  # the topics' limit, not aiokafka's 1 MB
             )
             consumer = AIOKafkaConsumer(
                 **self._connection.client_kwargs(), enable_auto_commit=False, group_id=None

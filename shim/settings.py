@@ -38,6 +38,11 @@ guardstream's keys:
     max_pending: bound on requests waiting for verdicts in this process; default 10000.
         Past it, new requests get ``on_timeout`` at once instead of queueing.
     allow_request_toggles: honour per-request scanner toggles (below); default true.
+    max_request_bytes: the largest scan request the shim publishes (its texts, encoded);
+        default 1 MiB, at most 8 MiB (the topics' message limit).
+    on_oversize: ``block`` (default) or ``allow`` a request whose texts are over
+        ``max_request_bytes``: it cannot be scanned. Blocked, the client gets HTTP 400 with
+        code ``guardstream_payload_too_large``.
     metrics_port: serve the shim's Prometheus metrics on this port (default 0: off; with
         LiteLLM's ``callbacks: ["prometheus"]`` they appear on the proxy's ``/metrics`` anyway).
     security_protocol, sasl_mechanism, sasl_username, sasl_password, ssl_cafile,
@@ -73,7 +78,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from topics import ConfigError, KafkaConnection, PayloadCipher, Policy, Topics, resolve_env
+from topics import (
+    MAX_MESSAGE_BYTES,
+    ConfigError,
+    KafkaConnection,
+    PayloadCipher,
+    Policy,
+    Topics,
+    resolve_env,
+)
 
 __all__ = ["SCANNERS", "RequestPlan", "ShimSettings"]
 
@@ -81,6 +94,8 @@ SCANNERS: tuple[str, ...] = ("pii", "prompt_injection", "secrets", "moderation")
 """The scanner kinds the pools provide."""
 
 OnTimeout = Literal["allow", "block"]
+MAX_REQUEST_BYTES = MAX_MESSAGE_BYTES - (64 << 10)
+"""The topics' message limit less room for the record's key, headers and batch framing."""
 StreamMode = Literal["buffered", "pass_through"]
 
 _CONNECTION_KEYS = (
@@ -118,6 +133,8 @@ class ShimSettings:
     stream_mode: StreamMode = "buffered"
     max_pending: int = 10_000
     allow_request_toggles: bool = True
+    max_request_bytes: int = 1 << 20
+    on_oversize: OnTimeout = "block"
     metrics_port: int = 0
     cipher: PayloadCipher | None = None
     """Seals request texts and opens redacted texts when ``payload_key`` is set."""
@@ -133,6 +150,12 @@ class ShimSettings:
             **{k: str(p[k]) for k in _CONNECTION_KEYS if k in p},
         )
         plan = _merge(RequestPlan(SCANNERS, Policy(), 1500, "allow"), p, where="litellm_params")
+        max_request_bytes = _positive_int(p.get("max_request_bytes", 1 << 20), "max_request_bytes")
+        if max_request_bytes > MAX_REQUEST_BYTES:
+            raise ConfigError(f"max_request_bytes is at most {MAX_REQUEST_BYTES}")
+        on_oversize = p.get("on_oversize", "block")
+        if on_oversize not in ("allow", "block"):
+            raise ConfigError(f"on_oversize must be allow or block, not {on_oversize!r}")
         stream_mode = p.get("stream_mode", "buffered")
         if stream_mode not in ("buffered", "pass_through"):
             raise ConfigError(f"stream_mode must be buffered or pass_through, not {stream_mode!r}")
@@ -150,6 +173,8 @@ class ShimSettings:
             stream_mode=stream_mode,
             max_pending=_positive_int(p.get("max_pending", 10_000), "max_pending"),
             allow_request_toggles=_bool(p.get("allow_request_toggles", True), "toggles"),
+            max_request_bytes=max_request_bytes,
+            on_oversize=on_oversize,
             metrics_port=int(p.get("metrics_port", 0) or 0),
             cipher=PayloadCipher.from_setting(str(p["payload_key"]))
             if p.get("payload_key")

@@ -40,7 +40,7 @@ class Record:
     partition: int
     offset: int
     key: bytes | None
-    value: bytes
+    value: bytes | None  # None for a tombstone
 
 
 @dataclass(slots=True)
@@ -120,7 +120,7 @@ class BatchProcessor:
         (``""`` in plaintext), when it asks for this scanner; None (and a dead letter, or a
         skip) otherwise."""
         try:
-            request = decode(ScanRequest, record.value)
+            request = decode(ScanRequest, record.value or b"")  # a tombstone: no value
         except DecodeError as e:
             outcome.dead_letters.append((record, self._dead_letter(record, e.reason, str(e))))
             return None
@@ -224,7 +224,8 @@ class BatchProcessor:
         )
 
     def _dead_letter(self, record: Record, reason: str, detail: str) -> DeadLetter:
-        payload = record.value[:_DEAD_LETTER_PAYLOAD_LIMIT]
+        value = record.value or b""  # a tombstone has no value at all
+        payload = value[:_DEAD_LETTER_PAYLOAD_LIMIT]
         return DeadLetter(
             source_topic=record.topic,
             partition=record.partition,
@@ -234,6 +235,6 @@ class BatchProcessor:
             worker_id=self.worker_id,
             at_ms=int(time.time() * 1000),
             payload_b64=base64.b64encode(payload).decode("ascii"),
-            payload_size=len(record.value),
+            payload_size=len(value),
             key_b64=base64.b64encode(record.key or b"").decode("ascii"),
         )

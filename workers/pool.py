@@ -46,8 +46,8 @@ PAYLOAD_LOGGERS = ("aiokafka", "faust.topics", "faust.transport", "faust.tables"
 """Loggers that write message payloads at DEBUG: aiokafka's producer logs every value it sends
 (``Sending (key=... value=...)``) and its connections log whole produce requests and fetch
 responses, records included; faust's topics and transport log each value they send
-(``send: topic=... v=...``), the audit pool's table changelog included. Prompts must never reach a log, so these stay at INFO or above
-whatever the process's level."""
+(``send: topic=... v=...``), the audit pool's table changelog included. Prompts must never
+reach a log, so these stay at INFO or above whatever the process's level."""
 
 
 def worker_log_level() -> str:

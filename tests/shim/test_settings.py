@@ -22,6 +22,7 @@ def test_defaults() -> None:
     )
     assert (s.topics.prefix, s.topics.partitions, s.max_pending) == ("guardstream", 12, 10_000)
     assert s.instance_id and not s.policy.redact
+    assert (s.max_request_bytes, s.on_oversize) == (1 << 20, "block")
 
 
 def test_environment_references_and_security_pass_through() -> None:
@@ -51,6 +52,9 @@ def test_a_mask_action_asks_for_redacted_text() -> None:
         {"thresholds": {"pii": "high"}},
         {"budget_ms": 0},
         {"stream_mode": "trickle"},
+        {"max_request_bytes": 0},
+        {"max_request_bytes": 64 << 20},  # over the topics' message limit: could never be sent
+        {"on_oversize": "truncate"},
         {"bootstrap_servers": ""},
         {"bootstrap_servers": "os.environ/MISSING"},
     ],
