@@ -1,0 +1,197 @@
+"""guardstream's benchmark: every part, on this machine, in one run that stops by itself.
+
+1. end-to-end latency through real LiteLLM proxies (no guardrail, LiteLLM's injection
+   heuristics, LiteLLM's Presidio guardrail, guardstream pre_call / during_call / logging_only);
+2. the verdict round trip against rising offered load, to the pools' saturation point;
+3. pool throughput per process, PII batched against one Presidio HTTP call per text, guardstream's
+   injection scanner against LiteLLM's heuristics, and 1 -> 2 processes;
+4. resident memory of the pools, the Presidio server and the proxies.
+
+Writes ``OUT/NAME.json``, ``OUT/NAME.md`` and PNG plots beside them, and prints progress on
+stderr. The full run takes about 10-15 minutes; ``--smoke`` runs a tiny version of each part.
+
+    .venv/bin/python -m bench.run [--name NAME] [--out bench/results] [--smoke]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime
+import json
+import os
+import platform
+import shutil
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from bench import throughput
+from bench.common import SPACY_MODEL, Progress, rss_mb, start_stack
+from bench.e2e import E2eSettings, ProxySet, run_e2e
+from bench.memory import memory_section, pool_rss
+from bench.presidio_http import PresidioServer
+from bench.report import write_report
+from bench.roundtrip import RoundTripSettings, run_roundtrip
+from tests.shim.upstream import FakeUpstream
+
+__all__ = ["FULL", "SMOKE", "Plan", "run"]
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The settings of every part."""
+
+    e2e: E2eSettings = field(default_factory=E2eSettings)
+    roundtrip: RoundTripSettings = field(default_factory=RoundTripSettings)
+    throughput: throughput.ThroughputSettings = field(default_factory=throughput.ThroughputSettings)
+    scale_count: int = 400
+
+
+FULL = Plan()
+SMOKE = Plan(
+    e2e=E2eSettings(
+        rates=(5.0,), seconds=1.0, max_requests=4, timeout_s=5.0, drain_s=3.0, warmup=1,
+        restart_when_busy=False,
+    ),
+    roundtrip=RoundTripSettings(rates=(5, 20), step_s=1.0, drain_s=5.0),
+    throughput=throughput.ThroughputSettings(
+        counts=(("short", 16), ("long", 2)), flood_timeout_s=30.0, http_seconds=1.0,
+        injection_prompts=3, litellm_seconds=1.0,
+    ),
+    scale_count=16,
+)  # fmt: skip
+
+
+def _meta(name: str, smoke: bool) -> dict[str, Any]:
+    with open("/proc/meminfo") as f:
+        total_kb = int(f.readline().split()[1])
+    return {
+        "name": name,
+        "smoke": smoke,
+        "started": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "cpus": os.cpu_count(),
+        "memory_gb": round(total_kb / 1024 / 1024, 1),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "litellm": version("litellm"),
+        "load_average": list(os.getloadavg()),
+    }
+
+
+async def run(plan: Plan, name: str, out: Path, smoke: bool, cache_dir: Path) -> Path:
+    """Run every part; write the JSON, the Markdown and the plots; return the JSON's path."""
+    progress = Progress()
+    # every pool, proxy and server is waited for in a thread at once: more than the default 6
+    asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=32))
+    home = Path(tempfile.mkdtemp(prefix="guardstream-bench-"))
+    results: dict[str, Any] = {"name": name, "meta": _meta(name, smoke), "sections": {}}
+    sections = results["sections"]
+    upstream = FakeUpstream(latency_s=plan.e2e.upstream_ms / 1000).start()
+    presidio = PresidioServer(home, SPACY_MODEL)
+    proxies: ProxySet | None = None
+    try:
+        async with start_stack(home, progress, cache_dir) as stack:
+            results["meta"]["kafka"] = f"Kafka at {stack.kafka.bootstrap_servers}"
+            proxies = ProxySet(
+                home, upstream.api_base, plan.e2e.configs,
+                bootstrap=stack.kafka.bootstrap_servers, prefix=stack.topics.prefix,
+                partitions=stack.topics.partitions, presidio=presidio.url,
+                budget_ms=plan.e2e.budget_ms,
+            )  # fmt: skip
+            proxies.start()
+            progress("starting the pools, the Presidio server and the proxies...")
+            await asyncio.gather(
+                stack.ready(), proxies.wait_ready(), asyncio.to_thread(presidio.wait_ready)
+            )
+            progress("everything is up")
+
+            sections["e2e"] = await run_e2e(proxies, plan.e2e, progress)
+            proxy_mb = sections["e2e"].pop("proxy_rss_mb")
+            proxies.stop()  # free the CPU and memory for the other parts
+
+            sections["roundtrip"] = await run_roundtrip(
+                stack.kafka, stack.topics, plan.roundtrip, progress
+            )
+
+            tp = plan.throughput
+            part3: dict[str, Any] = {"pools": await throughput.pool_floods(stack, tp, progress)}
+            part3["presidio_http"] = {}
+            for size, count in tp.counts:
+                progress(f"throughput: Presidio server, one /analyze per {size} text")
+                part3["presidio_http"][size] = await asyncio.to_thread(
+                    throughput.http_analyze,
+                    presidio.url,
+                    throughput.texts_for(size, max(count, 10)),
+                    tp.http_seconds,
+                )
+                progress(f"  {part3['presidio_http'][size]['texts_per_s']} texts/s")
+            pools_mb = pool_rss(stack)
+            presidio_mb = rss_mb(presidio.process.pid)
+            presidio.stop()
+            part3["injection"] = await asyncio.to_thread(
+                throughput.injection_costs, tp, stack.scanners["prompt_injection"], progress
+            )
+            two = await throughput.scaling(
+                stack, "pii", "short", plan.scale_count, tp.flood_timeout_s, progress
+            )
+            one = part3["pools"].get("pii", {}).get("short", {}).get("texts_per_s")
+            part3["scaling"] = {
+                "kind": "pii", "size": "short", "one": one, "two": two["texts_per_s"],
+                "speedup": round(two["texts_per_s"] / one, 2) if one else None, "flood": two,
+            }  # fmt: skip
+            sections["throughput"] = part3
+            sections["memory"] = memory_section(
+                pools_mb, proxy_mb, presidio_mb, {"pii": rss_mb(stack.pools["pii"].process.pid)}
+            )
+    finally:
+        if proxies is not None:
+            proxies.stop()
+        presidio.stop()
+        upstream.stop()
+    results["meta"]["seconds"] = round(time.monotonic() - progress.began, 1)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"{name}.json"
+    path.write_text(json.dumps(results, indent=1))
+    report = write_report(results, out)
+    progress(f"wrote {path} and {report}")
+    shutil.rmtree(home, ignore_errors=True)
+    return path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--name", help="results file name (default: smoke, or the date)")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
+    parser.add_argument("--smoke", action="store_true", help="a tiny run of every part")
+    parser.add_argument(
+        "--cache-dir",
+        type=Path,
+        default=Path.home() / ".cache" / "guardstream" / "bench",
+        help="kept between runs: the injection scanner's attack index",
+    )
+    args = parser.parse_args()
+    name = args.name or (
+        "smoke" if args.smoke else datetime.datetime.now().strftime("run-%Y%m%d-%H%M")
+    )
+    path = asyncio.run(
+        run(SMOKE if args.smoke else FULL, name, args.out, args.smoke, args.cache_dir)
+    )
+    print(path)
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()

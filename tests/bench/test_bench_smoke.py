@@ -1,0 +1,88 @@
+"""``bench.run --smoke`` runs every part of the benchmark and writes complete results.
+
+The smoke run is tiny, so its figures mean nothing: this checks that every section is there
+with plausible fields, never how fast anything was.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench.e2e import CONFIGS
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _positive(value: object) -> bool:
+    return isinstance(value, (int, float)) and value > 0
+
+
+@pytest.mark.timeout(900)
+def test_smoke_run_writes_every_section(tmp_path: Path) -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "bench.run", "--smoke", "--name", "smoke", "--out", str(tmp_path)],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=840,
+    )
+    assert run.returncode == 0, run.stderr[-4000:]
+    assert "e2e none" in run.stderr  # progress is printed while it runs
+    results = json.loads((tmp_path / "smoke.json").read_text())
+    assert results["meta"]["smoke"] is True
+    sections = results["sections"]
+    assert set(sections) == {"e2e", "roundtrip", "throughput", "memory"}
+
+    cells = sections["e2e"]["cells"]
+    assert {c["config"] for c in cells} == set(CONFIGS)
+    assert {c["stream"] for c in cells} == {False, True}
+    for cell in cells:
+        if "skipped" in cell:
+            continue
+        assert cell["sent"] >= 1
+        assert cell["ok"] + cell["blocked"] + cell["errors"] + cell["timeouts"] == cell["sent"]
+        assert 0 <= cell["error_rate"] <= 1
+        if cell["ok"]:
+            lat = cell["latency_ms"]
+            assert 0 < lat["p50"] <= lat["p95"] <= lat["p99"] <= lat["max"]
+        assert (cell["budget_hits"] is None) == (not cell["config"].startswith("gs_"))
+    base = [c for c in cells if c["config"] == "none" and "skipped" not in c]
+    assert base and all(c["ok"] == c["sent"] for c in base)  # no guardrail: nothing fails
+    # the upstream waits 300 ms, so a proxied answer cannot come sooner
+    assert all(c["latency_ms"]["p50"] >= 300 for c in base)
+    assert all(c["added_p50_ms"] == 0 for c in base)
+
+    for series in sections["roundtrip"]["series"].values():
+        assert series["steps"]
+        assert series["steps"][0]["answered"] >= 1
+        for step in series["steps"]:
+            assert step["answered"] + step["timeouts"] == step["sent"]
+
+    throughput = sections["throughput"]
+    assert set(throughput["pools"]) == {"pii", "prompt_injection", "secrets", "moderation"}
+    for sizes in throughput["pools"].values():
+        assert _positive(sizes["short"]["texts_per_s"]) and _positive(sizes["long"]["texts_per_s"])
+    assert _positive(throughput["presidio_http"]["short"]["texts_per_s"])
+    for entry in throughput["injection"].values():
+        assert _positive(entry["ratio"])
+        assert entry["guardstream_ms"]["n"] == entry["prompts"]
+    assert _positive(throughput["scaling"]["two"])
+
+    memory = sections["memory"]
+    assert all(_positive(mb) for mb in memory["pools_mb"].values())
+    assert _positive(memory["pools_2_processes_mb"]["pii"])
+    assert _positive(memory["presidio_server_mb"])
+    assert set(memory["proxy_added_mb"]) == set(CONFIGS) - {"none"}
+
+    report = (tmp_path / "smoke.md").read_text()
+    for heading in ("## 1.", "## 2.", "## 3.", "## 4."):
+        assert heading in report
+    for plot in ("smoke-e2e-latency.png", "smoke-roundtrip.png"):
+        assert (tmp_path / plot).read_bytes().startswith(b"\x89PNG")
