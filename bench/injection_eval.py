@@ -24,6 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from workers.attack_index import AttackIndex
+from workers.baselines import LiteLLMInjectionBaseline
 from workers.injection_rules import combine, match_rules
 from workers.scanners.base import ScanItem
 from workers.scanners.injection import LABEL, InjectionScanner
@@ -184,18 +185,15 @@ def main() -> None:
         f"{os.cpu_count()} cores)"
     )
 
-    # LiteLLM's built-in heuristics, on a sample (seconds per prompt).
-    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
-    from litellm.proxy.hooks.prompt_injection_detection import (
-        _OPTIONAL_PromptInjectionDetection,
-    )
-
-    detector = _OPTIONAL_PromptInjectionDetection()
+    # LiteLLM's built-in heuristics, on a sample (seconds per prompt); `guardstream eval
+    # --baseline litellm` runs the same baseline with the full report.
+    detector = LiteLLMInjectionBaseline()
+    detector.load()
     sample = sorted(random.Random(7).sample(range(len(rows)), min(args.litellm_sample, len(rows))))
     pred, took_each, ours_each = [], [], []
     for i in sample:
         started = time.perf_counter()
-        pred.append(detector.check_user_input_similarity(texts[i]))
+        pred.append(bool(detector.scan([ScanItem(texts[i])])[0].findings))
         took_each.append(time.perf_counter() - started)
         started = time.perf_counter()
         combine(match_rules(normalize(texts[i]).text, texts[i]))
