@@ -1,19 +1,25 @@
-"""Prompt injection and jailbreaks: compiled heuristics plus similarity to known attacks.
+"""Prompt injection and jailbreaks: compiled heuristics, similarity to known attacks, and a
+small learned classifier.
 
-Two signals per text, both computed on the folded text of
+Three signals per text, all computed on the folded text of
 :func:`workers.text_normalize.normalize` (homoglyphs, invisible characters, leetspeak and
 spaced-out letters undone):
 
 - **heuristics** (:mod:`workers.injection_rules`): regexes with a family and a weight, combined
-  as a noisy-OR into a score ``h``;
+  as a noisy-OR into a score ``h``; encoded payloads (base64, hex, ROT13) are decoded and read
+  too;
 - **similarity** (:mod:`workers.attack_index`): the best cosine ``c`` between any piece of the
   text (its token windows, and runs of whole sentences, so that one injected sentence in a long
   document is not averaged away) and the attack corpora, embedded by a local MiniLM model
   (:mod:`workers.embeddings`), calibrated to ``s = sigmoid(k * (c - similarity_threshold) +
   logit(threshold))`` with ``k = 20``: a text exactly at ``similarity_threshold`` scores exactly
-  ``threshold``, so that setting is the cosine at which similarity alone flags a text.
+  ``threshold``, so that setting is the cosine at which similarity alone flags a text;
+- **classifier** (:mod:`workers.injection_classifier`): logistic regression over the same
+  window embeddings, trained only on guardstream's generated attacks and benign prompts
+  (``bench/train_injection.py``); its best window's probability ``p`` is calibrated the same
+  way, in logit space, so that ``p = classifier_threshold`` scores exactly ``threshold``: ``c``.
 
-The text's score is ``max(h, s)``: either signal alone can flag, and neither can veto the other.
+The text's score is ``max(h, s, c)``: any signal alone can flag, and none can veto another.
 
 Findings (spans are offsets in the original text):
 
@@ -22,7 +28,9 @@ Findings (spans are offsets in the original text):
   similarity scored higher. A policy threshold or action keyed ``prompt_injection`` applies to it.
 - ``prompt_injection:<family>``: one per heuristic match (``override``, ``role_play``,
   ``extraction``, ``indirect``, ``obfuscation``) with that rule's weight, and
-  ``prompt_injection:similar`` for the most similar window, with ``s``. They say why; their
+  ``prompt_injection:similar`` for the most similar window, with ``s``, and
+  ``prompt_injection:learned`` for the window the classifier rates highest, with ``c``. They
+  say why; their
   scores never exceed the primary one, and a policy that names only ``prompt_injection`` (the
   scanner's name too) gives them the same threshold, so they never change the verdict unless a
   policy names them on purpose.
@@ -39,7 +47,8 @@ from topics.errors import ConfigError
 from topics.messages import Action
 from workers.attack_index import SEED_CORPUS, AttackIndex, load_corpus
 from workers.embeddings import DEFAULT_MODEL, Embedder
-from workers.injection_rules import RULES, combine, match_rules
+from workers.injection_classifier import CLASSIFIER_PATH, InjectionClassifier
+from workers.injection_rules import RULES, combine, scan_rules
 from workers.scanners.base import LabelFinding, ScanItem, Scanner, TextFindings
 from workers.text_normalize import Normalized, normalize
 
@@ -51,6 +60,19 @@ LABEL = "prompt_injection"
 _SLOPE = 20.0
 _REPORT_FLOOR = 0.05
 """Combined scores below this produce no finding at all (noise, not evidence)."""
+_MAX_SEGMENTS = 32
+"""Sentence runs embedded per text at most: bounds the cost of a huge text."""
+
+
+class _Best:
+    """Per text, the best similarity and classifier windows: (value, start, end) in the
+    original text, or ``None``."""
+
+    __slots__ = ("learned", "similar")
+
+    def __init__(self) -> None:
+        self.similar: tuple[float, int, int] | None = None
+        self.learned: tuple[float, int, int] | None = None
 
 
 class InjectionScanner(Scanner):
@@ -61,6 +83,11 @@ class InjectionScanner(Scanner):
     - ``threshold``: score a text needs to count, when the policy sets none (default 0.5);
     - ``heuristics``: run the regex rules (default true);
     - ``similarity``: run the embedding similarity (default true);
+    - ``classifier``: run the learned classifier over the same embeddings (default false:
+      turn it on once ``bench/train_injection.py`` has written its weights);
+    - ``classifier_threshold``: classifier probability at which it alone reaches ``threshold``
+      (default 0.9);
+    - ``classifier_path``: its weights (default ``workers/data/injection_lr.npz``);
     - ``similarity_threshold``: cosine to the nearest known attack at which similarity alone
       reaches ``threshold`` (default 0.7, from measurements: see ``bench/injection_eval.py``);
     - ``embedding_model``: a model folder, or an installed package that ships one
@@ -88,6 +115,9 @@ class InjectionScanner(Scanner):
         heuristics: bool = True,
         similarity: bool = True,
         similarity_threshold: float = 0.7,
+        classifier: bool = False,
+        classifier_threshold: float = 0.9,
+        classifier_path: str | None = None,
         embedding_model: str = DEFAULT_MODEL,
         attack_corpora: list[str] | tuple[str, ...] = (),
         seed_corpus: bool = True,
@@ -103,8 +133,13 @@ class InjectionScanner(Scanner):
             raise ConfigError(
                 f"similarity_threshold must be a cosine in [-1, 1], not {similarity_threshold!r}"
             )
-        if not (heuristics or similarity):
-            raise ConfigError("enable heuristics, similarity or both")
+        if not (heuristics or similarity or classifier):
+            raise ConfigError("enable at least one of heuristics, similarity and classifier")
+        if not 0.0 < classifier_threshold < 1.0:
+            raise ConfigError(
+                "classifier_threshold must be a probability in (0, 1), "
+                f"not {classifier_threshold!r}"
+            )
         if action not in ("block", "mask", "log"):
             raise ConfigError(f"action must be block, mask or log, not {action!r}")
         if batch_size < 1 or not 16 <= max_tokens <= 256:
@@ -116,6 +151,9 @@ class InjectionScanner(Scanner):
         self.heuristics = heuristics
         self.similarity = similarity
         self.similarity_threshold = float(similarity_threshold)
+        self.classifier = classifier
+        self.classifier_threshold = float(classifier_threshold)
+        self.classifier_path = Path(classifier_path) if classifier_path else CLASSIFIER_PATH
         self.embedding_model = embedding_model
         self.corpora = ([SEED_CORPUS] if seed_corpus else []) + corpora
         self.index_path = Path(index_path) if index_path else None
@@ -125,6 +163,7 @@ class InjectionScanner(Scanner):
         self._action: Action = action
         self.embedder: Embedder | None = None
         self.index: AttackIndex | None = None
+        self.model: InjectionClassifier | None = None
 
     def action(self, label: str) -> Action:
         """The configured ``action`` for every label of this scanner."""
@@ -135,18 +174,23 @@ class InjectionScanner(Scanner):
         return self._threshold
 
     def load(self) -> None:
-        """Load the embedding model and build (or read back) the attack index."""
-        if not self.similarity:
+        """Load the embedding model, build (or read back) the attack index, read the
+        classifier's weights."""
+        if not (self.similarity or self.classifier):
             return
-        entries = load_corpus(self.corpora)
         overlap = min(64, (self.max_tokens - 2) // 4)
         self.embedder = Embedder(self.embedding_model, self.max_tokens, overlap)
-        self.index = AttackIndex.build(self.embedder, entries, self.index_path, self.batch_size)
+        if self.similarity:
+            entries = load_corpus(self.corpora)
+            self.index = AttackIndex.build(self.embedder, entries, self.index_path, self.batch_size)
+        if self.classifier:
+            self.model = InjectionClassifier.load(self.classifier_path, self.embedder.fingerprint())
 
     def close(self) -> None:
-        """Drop the model and the index."""
+        """Drop the model, the index and the classifier."""
         self.embedder = None
         self.index = None
+        self.model = None
 
     def similarity_score(self, cosine: float) -> float:
         """Calibrate a cosine to a score: ``threshold`` exactly at ``similarity_threshold``."""
@@ -154,21 +198,37 @@ class InjectionScanner(Scanner):
         z = _SLOPE * (cosine - self.similarity_threshold) + math.log(t / (1.0 - t))
         return 1.0 / (1.0 + math.exp(-z))
 
+    def classifier_score(self, proba: float) -> float:
+        """Calibrate a classifier probability: ``threshold`` exactly at
+        ``classifier_threshold``, monotonic in logit space."""
+        p = min(max(proba, 1e-9), 1.0 - 1e-9)
+        t, ct = self._threshold, self.classifier_threshold
+        z = math.log(p / (1.0 - p)) - math.log(ct / (1.0 - ct)) + math.log(t / (1.0 - t))
+        return 1.0 / (1.0 + math.exp(-z))
+
     def scan(self, items: list[ScanItem]) -> list[TextFindings]:
         """Score each text; see the module docstring for the findings."""
         folded = [normalize(item.text) for item in items]
-        best = self.nearest(folded) if self.similarity else [None] * len(items)
+        if self.similarity or self.classifier:
+            best = self.best_windows(folded)
+        else:
+            best = [_Best() for _ in items]
         return [
-            self._findings(item.text, norm, near)
-            for item, norm, near in zip(items, folded, best, strict=True)
+            self._findings(item.text, norm, b)
+            for item, norm, b in zip(items, folded, best, strict=True)
         ]
 
     def nearest(self, folded: list[Normalized]) -> list[tuple[float, int, int] | None]:
         """Per folded text, the best cosine to the attack index over its windows and that
         window's span in the original text; ``None`` for blank texts."""
-        if self.embedder is None or self.index is None:
+        return [b.similar for b in self.best_windows(folded)]
+
+    def best_windows(self, folded: list[Normalized]) -> list[_Best]:
+        """Embed every text's windows once; per text, the window most similar to a known
+        attack and the one the classifier rates highest, with their spans."""
+        if self.embedder is None or (self.index is None and self.model is None):
             raise ConfigError("InjectionScanner.load() must run before scan()")
-        result: list[tuple[float, int, int] | None] = [None] * len(folded)
+        result = [_Best() for _ in folded]
         owners: list[tuple[int, int]] = []  # per segment: its text, its offset in that text
         segments: list[str] = []
         for i, norm in enumerate(folded):
@@ -179,23 +239,24 @@ class InjectionScanner(Scanner):
             return result
         windows = self.embedder.windows(segments)
         vectors = self.embedder.embed_windows(windows, self.batch_size)
-        sims, _ = self.index.top1(vectors)
-        for window, sim in zip(windows, sims, strict=True):
+        sims = self.index.top1(vectors)[0] if self.index is not None else None
+        probas = self.model.proba(vectors) if self.model is not None else None
+        for n, window in enumerate(windows):
             i, base = owners[window.text_index]
-            current = result[i]
-            if current is None or sim > current[0]:
-                start, end = folded[i].span(base + window.start, base + window.end)
-                result[i] = (float(sim), start, end)
+            best = result[i]
+            span = folded[i].span(base + window.start, base + window.end)
+            if sims is not None and (best.similar is None or sims[n] > best.similar[0]):
+                best.similar = (float(sims[n]), *span)
+            if probas is not None and (best.learned is None or probas[n] > best.learned[0]):
+                best.learned = (float(probas[n]), *span)
         return result
 
-    def _findings(
-        self, text: str, norm: Normalized, near: tuple[float, int, int] | None
-    ) -> TextFindings:
+    def _findings(self, text: str, norm: Normalized, best: _Best) -> TextFindings:
         details: list[LabelFinding] = []
         spans: list[tuple[int, int]] = []
         h = 0.0
         if self.heuristics:
-            hits = match_rules(norm.text, text, RULES)
+            hits = scan_rules(norm.text, text, RULES)
             h = combine(hits)
             seen: set[tuple[str, int, int]] = set()
             for hit in hits:
@@ -207,25 +268,34 @@ class InjectionScanner(Scanner):
                 details.append(
                     LabelFinding(start, end, f"{LABEL}:{hit.rule.family}", hit.rule.weight)
                 )
-        s = 0.0
-        if near is not None:
-            s = self.similarity_score(near[0])
+        signals: list[tuple[float, int, int]] = []  # the learned signals: score and span
+        if best.similar is not None:
+            s = self.similarity_score(best.similar[0])
+            signals.append((s, best.similar[1], best.similar[2]))
             if s >= _REPORT_FLOOR:
-                details.append(LabelFinding(near[1], near[2], f"{LABEL}:similar", s))
-        score = max(h, s)
+                details.append(LabelFinding(*best.similar[1:], f"{LABEL}:similar", s))
+        if best.learned is not None:
+            c = self.classifier_score(best.learned[0])
+            signals.append((c, best.learned[1], best.learned[2]))
+            if c >= _REPORT_FLOOR:
+                details.append(LabelFinding(*best.learned[1:], f"{LABEL}:learned", c))
+        top = max(signals, default=(0.0, 0, 0))
+        score = max(h, top[0])
         if score < _REPORT_FLOOR:
             return TextFindings([])
-        if near is None or (h >= s and spans):
+        if spans and h >= top[0]:
             start, end = min(a for a, _ in spans), max(b for _, b in spans)
         else:
-            start, end = near[1], near[2]
+            start, end = top[1], top[2]
         return TextFindings([LabelFinding(start, end, LABEL, score), *details])
 
 
 def _segments(text: str, size: int) -> list[tuple[int, int]]:
-    """What similarity embeds of one text: the whole text and, when it has several sentences,
-    runs of whole sentences of about ``size`` characters. Mean pooling over a long window
-    averages a short injected instruction away; its own sentence keeps it visible."""
+    """What similarity embeds of one text: the whole text or, when it has several sentences,
+    its opening (about two runs long, for the framing of the whole) and runs of whole
+    sentences of about ``size`` characters. Mean pooling over a long window averages a short
+    injected instruction away; its own sentence keeps it visible. The runs cover the text, so
+    windows over all of it again would double the embedding work for little."""
     if not text.strip():
         return []
     whole = [(0, len(text))]
@@ -237,4 +307,6 @@ def _segments(text: str, size: int) -> list[tuple[int, int]]:
             runs[-1] = (runs[-1][0], m.end())
         else:
             runs.append((m.start(), m.end()))
-    return whole if len(runs) <= 1 else whole + runs
+    if len(runs) <= 1:
+        return whole
+    return [(0, min(len(text), 2 * size)), *runs[:_MAX_SEGMENTS]]
