@@ -94,6 +94,9 @@ class ReplyClient:
         self._pending: dict[str, _Waiter] = {}
         self._producer: AIOKafkaProducer | None = None
         self._ready = False
+        # set once a connection attempt has an outcome (ready, or an outage): requests that
+        # come while the first connection is still being made wait on it
+        self._settled = asyncio.Event()
         self._outage = False
         self._broken: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
@@ -133,15 +136,22 @@ class ReplyClient:
         be encoded (e.g. a lone surrogate).
         """
         self.start()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout_s
+        if not self._ready and not self._outage:
+            # still connecting (a proxy that has just started): wait for it within the budget
+            # rather than fail open at once; a known outage fails fast instead
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout_at(deadline):
+                    await self._settled.wait()
         if not self._ready:
             raise BrokerUnavailable("Kafka is not connected")
         if len(self._pending) >= self._max_pending:
             raise TooManyPending(f"{len(self._pending)} requests already wait for verdicts")
-        loop = asyncio.get_running_loop()
         waiter = _Waiter(frozenset(request.scanners), loop.create_future())
         self._pending[request.correlation_id] = waiter
         try:
-            async with asyncio.timeout(timeout_s):
+            async with asyncio.timeout_at(deadline):
                 await self._send(self.topics.requests.name, request, waiter.done)
                 await asyncio.shield(waiter.done)
         except TimeoutError:
@@ -219,6 +229,7 @@ class ReplyClient:
 
     def _down(self, error: BaseException) -> None:
         self._ready = False
+        self._settled.set()  # an outcome: whoever waits for the first connection fails now
         if not self._outage:
             self._outage = True
             log.warning(
@@ -255,6 +266,7 @@ class ReplyClient:
                         await producer.partitions_for(topic)  # warm metadata before requests
                 self._producer = producer
                 self._ready = True
+                self._settled.set()
                 delay = _BACKOFF_S[0]
                 if self._outage:
                     self._outage = False
@@ -267,6 +279,7 @@ class ReplyClient:
                 self._down(e)
             finally:
                 self._ready = False
+                self._settled.clear()
                 self._producer = None
                 await _quietly(consumer.stop())
                 await _quietly(producer.stop())

@@ -19,6 +19,7 @@ its bundled cost map, and Presidio's email check uses tldextract's bundled suffi
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -44,9 +45,14 @@ class LiteLLMInjectionBaseline(Scanner):
         # LiteLLM reads this at import: without it the import tries the network.
         os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
         try:
-            from litellm.proxy.hooks.prompt_injection_detection import (
-                _OPTIONAL_PromptInjectionDetection,
-            )
+            with warnings.catch_warnings():
+                # pydantic's notice about LiteLLM's own TypedDicts, at import: not ours to fix
+                warnings.filterwarnings(
+                    "ignore", message=r"Items .* are using the `ReadOnly` qualifier"
+                )
+                from litellm.proxy.hooks.prompt_injection_detection import (
+                    _OPTIONAL_PromptInjectionDetection,
+                )
         except ImportError as e:
             raise ConfigError(f"the litellm baseline needs litellm[proxy]: {e}") from e
         self._detector = _OPTIONAL_PromptInjectionDetection()
