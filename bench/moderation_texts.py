@@ -11,7 +11,7 @@ import random
 
 from workers.moderation.local_model import CLASSES
 
-__all__ = ["generate"]
+__all__ = ["TEMPLATES", "generate"]
 
 # fmt: off
 # Word lists stay packed: one name per line would make this file four times as long.

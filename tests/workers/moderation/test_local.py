@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bench.train_moderation import TEMPLATES, generate
+from bench.moderation_texts import TEMPLATES, generate
 from topics.errors import ConfigError
 from workers.moderation.local import LocalModeration
 from workers.moderation.local_model import CLASSES, DEFAULT_HEAD, EmbeddingHead
