@@ -48,7 +48,7 @@ class LiteLLMInjectionBaseline(Scanner):
             with warnings.catch_warnings():
                 # pydantic's notice about LiteLLM's own TypedDicts, at import: not ours to fix
                 warnings.filterwarnings(
-                    "ignore", message=r"Items .* are using the `ReadOnly` qualifier"
+                    "ignore", message=r".* using the `ReadOnly` qualifier"
                 )
                 from litellm.proxy.hooks.prompt_injection_detection import (
                     _OPTIONAL_PromptInjectionDetection,
