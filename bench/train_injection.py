@@ -5,12 +5,14 @@ ONLY on guardstream's generated texts: attacks from :mod:`workers.injection_corp
 prompts from :mod:`workers.injection_benign`. No evaluation data is read here. Run from the
 repository root::
 
-    .venv/bin/python bench/train_injection.py [--count 1500] [--seed 7] [--C 0.5]
+    .venv/bin/python bench/train_injection.py [--count 4000] [--seed 7] [--C 0.5]
 
-Embedding is the cost: 0.1 to 0.4 s of CPU per generated text on this 2-core machine (measured
-under heavy load), so the default (1,500 texts per class, 1,000 held out) needs 10-30 CPU minutes.
-It prints the cross-validated accuracy on the generated data and the share of a held-out
-generated set above 0.5; the scanner reads the weights at ``load()``.
+Embedding is the cost: about 12 ms of CPU per generated text on this 2-core machine when it is
+quiet, so the default (4,000 texts per class, 1,000 held out) takes about two minutes. It prints
+the cross-validated accuracy on the generated data and, on a held-out generated set drawn with
+another seed, the share of attacks and benign texts flagged at several classifier thresholds:
+the scanner's default ``classifier_threshold`` is the lowest of them that keeps the held-out
+benign share (look-alikes included) under 2%. The scanner reads the weights at ``load()``.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ def embed(embedder: Embedder, texts: list[str]) -> np.ndarray:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--count", type=int, default=1500, help="texts per class")
+    parser.add_argument("--count", type=int, default=4000, help="texts per class")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--C", type=float, default=0.5, help="inverse L2 strength")
     parser.add_argument("--out", type=Path, default=CLASSIFIER_PATH)
@@ -68,8 +70,10 @@ def main() -> int:
     held_a = embed(embedder, [t for t, _ in attack_texts(500, seed=args.seed + 1000)])
     held_b = embed(embedder, benign_texts(500, seed=args.seed + 1000))
     clf = InjectionClassifier(model.coef_[0].astype(np.float32), float(model.intercept_[0]))
-    print(f"held-out generated: attacks flagged {np.mean(clf.proba(held_a) >= 0.5):.3f}, "
-          f"benign flagged {np.mean(clf.proba(held_b) >= 0.5):.3f}")  # fmt: skip
+    pa, pb = clf.proba(held_a), clf.proba(held_b)
+    print("held-out generated (another seed), share flagged at each classifier_threshold:")
+    for cut in (0.5, 0.7, 0.8, 0.85, 0.9, 0.95):
+        print(f"  {cut:.2f}: attacks {np.mean(pa >= cut):.3f}, benign {np.mean(pb >= cut):.3f}")
     clf.save(args.out, embedder.fingerprint())
     print(f"wrote {args.out}")
     return 0

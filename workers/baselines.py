@@ -47,9 +47,7 @@ class LiteLLMInjectionBaseline(Scanner):
         try:
             with warnings.catch_warnings():
                 # pydantic's notice about LiteLLM's own TypedDicts, at import: not ours to fix
-                warnings.filterwarnings(
-                    "ignore", message=r".* using the `ReadOnly` qualifier"
-                )
+                warnings.filterwarnings("ignore", message=r".* using the `ReadOnly` qualifier")
                 from litellm.proxy.hooks.prompt_injection_detection import (
                     _OPTIONAL_PromptInjectionDetection,
                 )

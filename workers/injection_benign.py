@@ -14,6 +14,8 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 
+from workers.injection_lookalikes import lookalike
+
 __all__ = ["benign_texts"]
 
 _TOPICS = [
@@ -186,13 +188,14 @@ def _formatted(rng: random.Random) -> str:
 
 
 _KINDS: list[tuple[float, Callable[[random.Random], str]]] = [
-    (0.18, _topic),
-    (0.10, _pick(_EVERYDAY)),
-    (0.08, _formatted),
-    (0.12, _pick(_CODING)),
-    (0.16, _pick(_TRIGGER_WORDS)),
-    (0.14, _persona),
-    (0.10, _document),
+    (0.14, _topic),
+    (0.08, _pick(_EVERYDAY)),
+    (0.07, _formatted),
+    (0.08, _pick(_CODING)),
+    (0.08, _pick(_TRIGGER_WORDS)),
+    (0.20, lookalike),
+    (0.12, _persona),
+    (0.07, _document),
     (0.04, _pick(_MATH)),
     (0.04, _pick(_I18N)),
     (0.04, _pick(_SAFETY)),

@@ -9,8 +9,9 @@ in many wordings and in several languages. :func:`attack_texts` feeds two things
   texts of :mod:`workers.injection_benign`.
 
 Families: ``override``, ``role_play`` (personas, DAN-style rule sets, fiction and scenario
-wrappers around a harmful objective), ``extraction``, ``indirect`` (injections inside emails,
-web pages, reviews and code-help answers) and ``obfuscation``.
+wrappers around a harmful objective, PAIR-style persuasion), ``extraction``, ``indirect``
+(injections inside emails, web pages, reviews and code-help answers) and ``obfuscation``
+(encodings, payload splitting, GCG-style adversarial suffixes).
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ import base64
 import codecs
 import random
 from collections.abc import Callable
+
+from workers.injection_persuasion import persuasion, suffix_attack
 
 __all__ = ["HARMFUL_TASKS", "attack_texts"]
 
@@ -365,18 +368,23 @@ def _obfuscation(rng: random.Random) -> str:
 
 
 _FAMILIES: dict[str, tuple[float, Callable[[random.Random], str]]] = {
-    "override": (0.26, _override),
-    "role_play": (0.22, _role_play),
-    "scenario": (0.16, _scenario),
-    "extraction": (0.12, _extraction),
-    "indirect": (0.16, _indirect),
-    "obfuscation": (0.08, _obfuscation),
+    "override": (0.22, _override),
+    "role_play": (0.18, _role_play),
+    "scenario": (0.12, _scenario),
+    "persuasion": (0.12, persuasion),
+    "extraction": (0.10, _extraction),
+    "indirect": (0.14, _indirect),
+    "obfuscation": (0.07, _obfuscation),
+    "suffix": (0.05, suffix_attack),
 }
+_LABELS = {"scenario": "role_play", "persuasion": "role_play", "suffix": "obfuscation"}
+"""Generator families reported under a heuristic family's name."""
 
 
 def attack_texts(count: int, seed: int = 0) -> list[tuple[str, str]]:
     """``count`` distinct generated attacks as ``(text, family)``, reproducible by ``seed``.
-    Scenario wrappers around a harmful objective belong to the ``role_play`` family."""
+    Scenario and persuasion wrappers around a harmful objective belong to the ``role_play``
+    family, adversarial suffixes (:mod:`workers.injection_persuasion`) to ``obfuscation``."""
     rng = random.Random(seed)
     names = list(_FAMILIES)
     weights = [_FAMILIES[n][0] for n in names]
@@ -390,5 +398,5 @@ def attack_texts(count: int, seed: int = 0) -> list[tuple[str, str]]:
         if text in seen:
             continue
         seen.add(text)
-        out.append((text, "role_play" if family == "scenario" else family))
+        out.append((text, _LABELS.get(family, family)))
     return out

