@@ -164,3 +164,14 @@ def test_read_examples_takes_category_from_attack_type_or_subtype(tmp_path: Path
     examples = read_examples(data)
     assert [e.category for e in examples] == ["jailbreak", "roleplay_persona", "hate"]
     assert examples[0].source == "o/r"
+
+
+def test_unknown_scanner_option_is_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "d.jsonl"
+    data.write_text(json.dumps({"text": "hello", "label": "benign"}) + "\n")
+    argv = ["eval", "--scanner", "secrets", "--data", str(data), "--option", "bogus=1"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "bad settings for scanner secrets" in err and "bogus" in err

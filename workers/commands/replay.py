@@ -135,10 +135,7 @@ def build_scanners(config: dict[str, Any], kinds: list[str], options: list[str])
     built = []
     for kind in dict.fromkeys(wanted):
         cls = scanner_class(kind, pool_section(config, kind).get("scanner_class", ""))
-        try:
-            built.append(cls.from_settings(settings[kind]))
-        except TypeError as e:
-            raise ConfigError(f"bad settings for scanner {kind}: {e}") from e
+        built.append(cls.from_settings(settings[kind]))
     return built
 
 

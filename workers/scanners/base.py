@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from topics.errors import ConfigError
 from topics.messages import Action
 
 __all__ = ["LabelFinding", "ScanItem", "Scanner", "TextFindings", "mask_spans"]
@@ -87,8 +88,12 @@ class Scanner:
 
     @classmethod
     def from_settings(cls, settings: dict[str, Any]) -> Scanner:
-        """Build from a settings mapping; unknown keys are a :class:`TypeError` naming them."""
-        return cls(**settings)
+        """Build from a settings mapping; an unknown or missing key is a
+        :class:`~topics.errors.ConfigError` naming it."""
+        try:
+            return cls(**settings)
+        except TypeError as e:
+            raise ConfigError(f"bad settings for scanner {cls.name}: {e}") from e
 
 
 def mask_spans(text: str, findings: list[LabelFinding]) -> str:
