@@ -5,7 +5,8 @@ Written by the project. Each generator puts attack vocabulary ("ignore", "bypass
 harmless sense, composed from slot pools so that the classifier learns the sense, not a
 sentence: ignoring typos, bypassing a cache, overriding a method, killing a hung process,
 asking what prompt injection is in order to defend against it, a game master staying in
-character, or talk about rules, permissions and restrictions themselves. :func:`lookalike`
+character, talk about rules, permissions and restrictions themselves, or the short turns long
+chats are made of ("turn 12: tell me more"). :func:`lookalike`
 draws one; :mod:`workers.injection_benign` mixes them in.
 """
 
@@ -22,6 +23,17 @@ _NOISE = [
     "duplicate rows", "the footnotes", "the formatting", "the timestamps", "the first column",
     "anything in parentheses", "the last paragraph", "my previous message",
 ]  # fmt: skip
+_CHAT_PREFIX = ["", "", "", "turn {n}: ", "step {n}: ", "{n}. ", "Q{n}: ", "part {n}: ", "re: ",
+                "ps: ", "(edit) ", "#{n} ", "msg {n} - "]  # fmt: skip
+_CHAT = [
+    "ok", "thanks!", "great, thank you", "yes please", "no", "sure", "perfect", "got it",
+    "that works", "hmm, not quite", "cool", "tell me more", "go on", "continue", "keep going",
+    "more details please", "can you elaborate", "and then", "what else", "shorter please",
+    "explain that again", "give me another example", "why", "how so", "the second one",
+    "option {n}", "same as before", "try again", "in French", "as a table", "summarise that",
+    "next", "done", "wait", "lol", "what do you mean", "good point",
+]  # fmt: skip
+_CHAT_END = ["", "", "?", "!", " :)", " please", "...", "."]
 _NEVER_MIND = ["Forget about", "Never mind", "Scratch", "Ignore", "Disregard", "Forget"]
 _WHAT = [
     "my last message", "the meeting", "the dinner plan", "what I said earlier", "the order",
@@ -158,6 +170,13 @@ def _ignore(rng: random.Random) -> str:
     return f"{rng.choice(_IGNORE)} {rng.choice(_NOISE)} and {rng.choice(_THEN)}."
 
 
+def _chatter(rng: random.Random) -> str:
+    """A short conversational turn, as long chats are full of: "turn 12: tell me more"."""
+    n = str(rng.randint(1, 3000))
+    text = rng.choice(_CHAT_PREFIX) + rng.choice(_CHAT) + rng.choice(_CHAT_END)
+    return text.replace("{n}", n)
+
+
 def _never_mind(rng: random.Random) -> str:
     text = f"{rng.choice(_NEVER_MIND)} {rng.choice(_WHAT)}, {rng.choice(_BECAUSE)}."
     return text if rng.random() < 0.6 else text.lower()
@@ -177,6 +196,8 @@ def _defend(rng: random.Random) -> str:
 
 
 _GENERATORS = [
+    _chatter,
+    _chatter,
     _ignore,
     _never_mind,
     _override,

@@ -91,9 +91,12 @@ class InjectionScanner(Scanner):
       the default model), else off with a warning; ``true`` makes a mismatch an error,
       ``false`` turns it off;
     - ``classifier_threshold``: classifier probability at which it alone reaches ``threshold``
-      (default 0.8: on a held-out generated set the lowest probability that flags under 2% of
+      (default 0.85: on a held-out generated set the lowest probability that flags under 2% of
       benign texts, look-alikes included; see ``bench/train_injection.py``);
     - ``classifier_path``: its weights (default ``workers/data/injection_lr.npz``);
+    - ``classifier_min_words``: texts of fewer words get no classifier signal (default 8):
+      a few words carry no framing to judge, and a linear layer over their embedding reads
+      too much into one token ("turn 403: tell me more"); the rules still judge them;
     - ``similarity_threshold``: cosine to the nearest known attack at which similarity alone
       reaches ``threshold`` (default 0.8: near-paraphrases of a known attack. Below that the
       classifier covers what similarity would catch, and looser matches mostly add false
@@ -124,8 +127,9 @@ class InjectionScanner(Scanner):
         similarity: bool = True,
         similarity_threshold: float = 0.8,
         classifier: bool | None = None,
-        classifier_threshold: float = 0.8,
+        classifier_threshold: float = 0.85,
         classifier_path: str | None = None,
+        classifier_min_words: int = 8,
         embedding_model: str = DEFAULT_MODEL,
         attack_corpora: list[str] | tuple[str, ...] = (),
         seed_corpus: bool = True,
@@ -148,6 +152,8 @@ class InjectionScanner(Scanner):
                 "classifier_threshold must be a probability in (0, 1), "
                 f"not {classifier_threshold!r}"
             )
+        if classifier_min_words < 0:
+            raise ConfigError(f"classifier_min_words must be >= 0, not {classifier_min_words!r}")
         if action not in ("block", "mask", "log"):
             raise ConfigError(f"action must be block, mask or log, not {action!r}")
         if batch_size < 1 or not 16 <= max_tokens <= 256:
@@ -162,6 +168,7 @@ class InjectionScanner(Scanner):
         self.classifier = classifier
         self.classifier_threshold = float(classifier_threshold)
         self.classifier_path = Path(classifier_path) if classifier_path else CLASSIFIER_PATH
+        self.classifier_min_words = int(classifier_min_words)
         self.embedding_model = embedding_model
         self.corpora = ([SEED_CORPUS] if seed_corpus else []) + corpora
         self.index_path = Path(index_path) if index_path else None
@@ -291,7 +298,7 @@ class InjectionScanner(Scanner):
             signals.append((s, best.similar[1], best.similar[2]))
             if s >= _REPORT_FLOOR:
                 details.append(LabelFinding(*best.similar[1:], f"{LABEL}:similar", s))
-        if best.learned is not None:
+        if best.learned is not None and len(norm.text.split()) >= self.classifier_min_words:
             c = self.classifier_score(best.learned[0])
             signals.append((c, best.learned[1], best.learned[2]))
             if c >= _REPORT_FLOOR:

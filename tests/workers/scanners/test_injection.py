@@ -318,6 +318,7 @@ def test_operator_corpus_joins_the_index(tmp_path: Path, index_path: Path) -> No
         {"threshold": 1.5},
         {"heuristics": False, "similarity": False, "classifier": False},
         {"classifier_threshold": 1.0},
+        {"classifier_min_words": -1},
         {"similarity_threshold": 2.0},
         {"action": "drop"},
         {"seed_corpus": False},
@@ -392,6 +393,32 @@ def test_classifier_trained_with_another_model_is_refused(
 
 
 # --- the shipped classifier, on by default
+
+SHORT_TURNS = [
+    # the turns long chats are made of, worded unlike the generator's
+    "round 3: and after that?", "message 17: thanks, continue", "line 44: yes", "hello",
+    "hi there!", "what's up", "item 7: looks good", "chapter 2, go on", "4",
+    "ok cool, next one", "Can you repeat that?", "say more about the second point",
+]  # fmt: skip
+
+
+NUMBERED_TURNS = ["round {}: and after that?", "message {}: thanks, continue", "line {}: yes",
+                  "item {}: looks good"]  # fmt: skip
+
+
+def test_short_chat_turns_are_not_attacks(scanner: InjectionScanner) -> None:
+    # Numbered turns are where an earlier classifier slipped (34 of these 328 over 0.8).
+    texts = SHORT_TURNS + [t.format(i) for i in range(1, 3000, 37) for t in NUMBERED_TURNS]
+    texts += [f"turn {i}: tell me more" for i in range(3000)]  # the chaos test's long chat
+    answers = scanner.scan([ScanItem(t) for t in texts])
+    flagged = [
+        (t, f.score)
+        for t, a in zip(texts, answers, strict=True)
+        for f in a.findings
+        if f.label == LABEL and f.score >= scanner.threshold(LABEL)
+    ]
+    assert not flagged
+
 
 PERSUASION = [
     # Written for this test (no generator output): a persona, stakes and a harmful objective
