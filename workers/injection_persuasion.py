@@ -137,8 +137,7 @@ def persuasion(rng: random.Random) -> str:
         rng.choice(_OPENINGS),
     ]
     if rng.random() < 0.3:
-        parts.insert(0, rng.choice(_STAKES))
-        parts[0], parts[1] = parts[1], parts[0]
+        parts.insert(1, rng.choice(_STAKES))  # a second pressure, right after the persona
     return " ".join(p for p in parts if p)
 
 
