@@ -3,7 +3,6 @@ and the audit pool's records of what happened."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import uuid
 from collections.abc import AsyncIterator
@@ -15,7 +14,7 @@ import pytest
 import yaml
 
 from tests.pools import Bus, PoolProcess, free_port, scan_request
-from tests.shim.proxy import HEADERS, Proxy
+from tests.shim.proxy import HEADERS, Proxy, serving
 from tests.shim.upstream import FakeUpstream
 from topics import AuditRecord, KafkaConnection, Policy, Topics, decode
 from topics.admin import create_topics
@@ -69,21 +68,11 @@ async def stack(
             ("log", {"mode": "logging_only"}),
         )
     }
-    try:
-        await asyncio.gather(
-            *(asyncio.to_thread(p.wait_ready) for p in pools),
-            *(asyncio.to_thread(p.wait_ready) for p in proxies.values()),
-        )
+    async with serving(pools, list(proxies.values()), upstream):
         yield {
             "topics": topics, "upstream": upstream, "home": home, "pools": pools,
             "metrics": f"http://127.0.0.1:{metrics_port}/metrics", **proxies,
         }  # fmt: skip
-    finally:
-        for proxy in proxies.values():
-            proxy.stop()
-        for pool in pools:
-            pool.stop()
-        upstream.stop()
 
 
 async def chat(proxy: Proxy, text: str) -> httpx.Response:

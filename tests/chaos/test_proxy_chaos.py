@@ -29,7 +29,7 @@ import yaml
 
 from tests.chaos.common import Tail
 from tests.pools import PoolProcess
-from tests.shim.proxy import HEADERS, Proxy
+from tests.shim.proxy import HEADERS, Proxy, serving
 from tests.shim.upstream import FakeUpstream
 from topics import KafkaConnection, ScanResult, Topics, Verdict
 from topics.admin import create_topics
@@ -127,21 +127,11 @@ async def stack(
     proxies = {
         name: Proxy(home / name, upstream.api_base, cfg).start() for name, cfg in configs.items()
     }
-    try:
-        await asyncio.gather(
-            *(asyncio.to_thread(p.wait_ready, 900) for p in pools),
-            *(asyncio.to_thread(p.wait_ready, 900) for p in proxies.values()),
-        )
+    async with serving(pools, list(proxies.values()), upstream, wait_s=900):
         yield {
             "live": live, "down": down, "home": home, "upstream": upstream, "pools": pools,
             "config": config, **proxies,
         }  # fmt: skip
-    finally:
-        for proxy in proxies.values():
-            proxy.stop()
-        for pool in pools:
-            pool.stop()
-        upstream.stop()
 
 
 async def chat(proxy: Proxy, messages: list[dict[str, Any]] | str, **extra: Any) -> httpx.Response:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -136,3 +139,23 @@ class Proxy:
 
     def log_text(self) -> str:
         return self.log.read_text(errors="replace")
+
+
+@contextlib.asynccontextmanager
+async def serving(
+    pools: Sequence[Any], proxies: Sequence[Proxy], upstream: Any, wait_s: float | None = None
+) -> AsyncIterator[None]:
+    """Wait until every pool and proxy answers (each within ``wait_s``, else its own default),
+    run the body, then stop the proxies, the pools and the upstream, also when a wait failed."""
+    try:
+        timeout = () if wait_s is None else (wait_s,)
+        await asyncio.gather(
+            *(asyncio.to_thread(p.wait_ready, *timeout) for p in [*pools, *proxies])
+        )
+        yield
+    finally:
+        for proxy in proxies:
+            proxy.stop()
+        for pool in pools:
+            pool.stop()
+        upstream.stop()
