@@ -62,7 +62,7 @@ BENIGN = [
     "ignore the noise in the data and fit a straight line",
     "forget about it, the meeting is cancelled",
     "If you do not follow the instructions, the device may overheat.",
-    "Can you explain why it is important not to disregard safety protocols in a lab?",
+    "Why should a chemistry student never disregard the fume-hood rules during a lab?",
     "I want you to act as a travel guide. I will tell you my location and you suggest places.",
     "Please disregard my previous message, I meant Tuesday, not Monday.",
     "The 2023 report lists 5 results for options a, b, c and d.",
