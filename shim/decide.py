@@ -27,6 +27,8 @@ class Outcome:
     """Masked content by text index, when the decision is ``mask``."""
     masked_labels: dict[str, int] = field(default_factory=dict)
     """How many findings of each label the masking scanners reported."""
+    masked_by: list[str] = field(default_factory=list)
+    """Scanners whose verdict was ``mask``."""
 
 
 def decide(
@@ -36,14 +38,18 @@ def decide(
     on_timeout: Literal["allow", "block"],
 ) -> Outcome:
     """Block if any scanner blocks; else block or allow by ``on_timeout`` if any scanner did
-    not answer or failed; else mask if any scanner masked; else allow."""
+    not answer or failed; else mask if any scanner masked; else allow.
+
+    ``blocked_by`` lists the blocking scanners by score, highest first: the block's code
+    names the scanner most sure of its finding, not the first in the config."""
     timed_out = [s for s in scanners if s not in results]
     failed = [s for s in scanners if s in results and results[s].verdict == "error"]
     blocked = [s for s in scanners if s in results and results[s].verdict == "block"]
     flagged = [s for s in scanners if s in results and results[s].verdict == "flag"]
     masking = [s for s in scanners if s in results and results[s].verdict == "mask"]
     if blocked:
-        return Outcome("block", blocked, timed_out, failed, flagged)
+        by_score = sorted(blocked, key=lambda s: -results[s].score)
+        return Outcome("block", by_score, timed_out, failed, flagged)
     fail_policy: Literal["", "open", "closed"] = ""
     if timed_out or failed:
         fail_policy = "closed" if on_timeout == "block" else "open"
@@ -63,4 +69,14 @@ def decide(
         if any(v != texts[i].content for v in found)
     }
     decision: Decision = "mask" if masked else "allow"
-    return Outcome(decision, [], timed_out, failed, flagged, fail_policy, masked, labels)
+    return Outcome(
+        decision,
+        [],
+        timed_out,
+        failed,
+        flagged,
+        fail_policy,
+        masked,
+        labels,
+        masking if masked else [],
+    )

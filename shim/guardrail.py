@@ -21,6 +21,7 @@ import contextlib
 import logging
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import AsyncGenerator, Mapping
 from dataclasses import replace
 from typing import Any, ClassVar
@@ -31,7 +32,7 @@ from litellm.types.guardrails import GuardrailEventHooks
 
 from shim.decide import Outcome, decide
 from shim.extract import (
-    mask_messages,
+    mask_request,
     mask_response,
     mask_stream,
     request_texts,
@@ -39,8 +40,9 @@ from shim.extract import (
     stream_texts,
 )
 from shim.metrics import serve_metrics, shim_metrics
+from shim.placeholders import number, restore
 from shim.replies import ReplyClient, TooManyPending
-from shim.settings import RequestPlan, ShimSettings
+from shim.settings import KNOWN_KEYS, RequestPlan, ShimSettings
 from topics import (
     BrokerUnavailable,
     Caller,
@@ -105,7 +107,7 @@ class KafkaScanGuardrail(CustomGuardrail):
 
     def __init__(self, **kwargs: Any) -> None:
         _cap_payload_loggers()
-        self.settings = ShimSettings.from_params(kwargs)
+        self.settings = ShimSettings.from_params(_without_litellm_defaults(kwargs))
         self.replies = ReplyClient(
             self.settings.connection,
             self.settings.topics,
@@ -119,8 +121,30 @@ class KafkaScanGuardrail(CustomGuardrail):
         shim_metrics()
         if self.settings.metrics_port:
             serve_metrics(self.settings.metrics_port)
+        self._pii_tokens: OrderedDict[str, dict[str, str]] = OrderedDict()
+        """output_parse_pii: numbered placeholder -> original value, by call id, from the
+        prompt's masking to the answer's restoring (in memory: never in logged metadata)."""
+        self._announce()
         with contextlib.suppress(RuntimeError):  # no running loop yet: start on first use
             self.replies.start()
+
+    def _announce(self) -> None:
+        """Say at start-up what the configured modes do with a mask verdict."""
+        s = self.settings
+        if s.logging_only:
+            log.warning("guardstream: logging_only is on: requests are published, never held")
+        elif self._event_hook_is_event_type(GuardrailEventHooks.during_call):
+            log.warning(
+                "guardstream: during_call cannot rewrite the prompt (the model has it): a mask "
+                "verdict (PII, secrets) %s the request (during_call_mask: %s)",
+                "blocks" if s.during_call_mask == "block" else "lets through",
+                s.during_call_mask,
+            )
+        if s.output_parse_pii and not (
+            self._event_hook_is_event_type(GuardrailEventHooks.pre_call)
+            and self._event_hook_is_event_type(GuardrailEventHooks.post_call)
+        ):
+            raise ConfigError("output_parse_pii needs both pre_call and post_call in mode")
 
     # --- the hooks -------------------------------------------------------------------------
 
@@ -129,18 +153,40 @@ class KafkaScanGuardrail(CustomGuardrail):
     ) -> dict:
         """Scan the prompt before the LLM call: block, or rewrite it with masked text."""
         if self.should_run_guardrail(data=data, event_type=GuardrailEventHooks.pre_call):
-            texts = request_texts(data.get("messages"))
+            texts = request_texts(data)
             outcome = await self._check(data, user_api_key_dict, texts, "pre_call", "request")
             if outcome.decision == "mask":
-                data["messages"] = mask_messages(data["messages"], texts, outcome.masked)
+                masked = outcome.masked
+                if self.settings.output_parse_pii:
+                    masked = self._numbered(data, texts, masked)
+                mask_request(data, texts, masked)
         return data
+
+    def _numbered(self, data: Mapping[str, Any], texts: list[Text], masked: dict) -> dict:
+        """Masked texts with numbered placeholders, remembering their values for the answer."""
+        tokens: dict[str, str] = {}
+        out = {i: number(texts[i].content, content, tokens) for i, content in masked.items()}
+        call_id = str(data.get("litellm_call_id") or "")
+        if tokens and call_id:
+            self._pii_tokens[call_id] = tokens
+            while len(self._pii_tokens) > self.settings.max_pending:
+                self._pii_tokens.popitem(last=False)
+        return out
+
+    def _restore(self, data: Mapping[str, Any], texts: list[Text]) -> dict[int, str]:
+        """The answer texts with the prompt's numbered placeholders put back, by index."""
+        tokens = self._pii_tokens.pop(str(data.get("litellm_call_id") or ""), None)
+        if not tokens:
+            return {}
+        restored = {i: restore(text.content, tokens) for i, text in enumerate(texts)}
+        return {i: content for i, content in restored.items() if content != texts[i].content}
 
     async def async_moderation_hook(
         self, data: dict, user_api_key_dict: Any, call_type: Any
     ) -> None:
         """Scan the prompt while the LLM call runs; a block cancels the call."""
         if self.should_run_guardrail(data=data, event_type=GuardrailEventHooks.during_call):
-            texts = request_texts(data.get("messages"))
+            texts = request_texts(data)
             await self._check(data, user_api_key_dict, texts, "during_call", "request")
 
     async def async_post_call_success_hook(
@@ -152,6 +198,9 @@ class KafkaScanGuardrail(CustomGuardrail):
             outcome = await self._check(data, user_api_key_dict, texts, "post_call", "response")
             if outcome.decision == "mask":
                 mask_response(response, texts, outcome.masked)
+                texts = response_texts(response)
+            if self.settings.output_parse_pii:
+                mask_response(response, texts, self._restore(data, texts))
         return response
 
     async def async_post_call_streaming_iterator_hook(
@@ -177,6 +226,9 @@ class KafkaScanGuardrail(CustomGuardrail):
         outcome = await self._check(request_data, user_api_key_dict, texts, "post_call", "response")
         if outcome.decision == "mask":
             mask_stream(chunks, texts, outcome.masked)
+            texts = stream_texts(chunks)
+        if self.settings.output_parse_pii:
+            mask_stream(chunks, texts, self._restore(request_data, texts))
         for chunk in chunks:
             yield chunk
 
@@ -187,9 +239,7 @@ class KafkaScanGuardrail(CustomGuardrail):
         data = self._logged_request(kwargs)
         if data is None:
             return
-        self._publish_only(
-            data, None, request_texts(kwargs.get("messages")), "logging_only", "request"
-        )
+        self._publish_only(data, None, request_texts(kwargs), "logging_only", "request")
         self._publish_only(data, None, response_texts(response_obj), "logging_only", "response")
 
     async def async_log_failure_event(
@@ -198,9 +248,7 @@ class KafkaScanGuardrail(CustomGuardrail):
         """logging_only: publish the prompt of a failed call."""
         data = self._logged_request(kwargs)
         if data is not None:
-            self._publish_only(
-                data, None, request_texts(kwargs.get("messages")), "logging_only", "request"
-            )
+            self._publish_only(data, None, request_texts(kwargs), "logging_only", "request")
 
     # --- the work --------------------------------------------------------------------------
 
@@ -208,6 +256,12 @@ class KafkaScanGuardrail(CustomGuardrail):
         self, data: dict, auth: Any, texts: list[Text], mode: Mode, phase: Phase
     ) -> Outcome:
         """Publish, wait within the budget, decide, record; raise :class:`GuardrailBlocked`."""
+        if self.settings.logging_only:
+            # the guide's rollout switch: observe, never hold; the logging hook publishes
+            # both phases when it runs, so publish here only when it does not
+            if not self._event_hook_is_event_type(GuardrailEventHooks.logging_only):
+                self._publish_only(data, auth, texts, "logging_only", phase)
+            return Outcome("allow")
         plan = self._plan(data, auth)
         if not plan.scanners or not texts:
             return Outcome("allow")
@@ -229,7 +283,11 @@ class KafkaScanGuardrail(CustomGuardrail):
             results = {}  # decide() applies on_timeout to every scanner
         outcome = decide(plan.scanners, results, texts, plan.on_timeout)
         if mode == "during_call" and outcome.decision == "mask":
-            outcome = replace(outcome, decision="allow", masked={})  # the model has the prompt
+            # the model has the prompt already: it cannot be rewritten, only stopped
+            if self.settings.during_call_mask == "block":
+                outcome = replace(outcome, decision="block", blocked_by=outcome.masked_by)
+            else:
+                outcome = replace(outcome, decision="allow", masked={})
         waited_ms = (time.perf_counter() - started) * 1000
         shim_metrics().observe(mode, phase, outcome, waited_ms / 1000)
         self.replies.publish(
@@ -363,6 +421,20 @@ class KafkaScanGuardrail(CustomGuardrail):
         """Stop the Kafka clients (tests and benchmarks; the proxy just exits)."""
         await self.replies.stop()
         await asyncio.sleep(0)
+
+
+def _without_litellm_defaults(kwargs: Mapping[str, Any]) -> dict[str, Any]:
+    """``kwargs`` less the keys LiteLLM adds on its own: it passes every field of its
+    ``LitellmParams`` that has a default (other providers' settings such as ``version`` or
+    ``action``); a field the user set to another value stays, and is refused as unknown."""
+    from litellm.types.guardrails import LitellmParams
+
+    fields = LitellmParams.model_fields
+    return {
+        key: value
+        for key, value in kwargs.items()
+        if key in KNOWN_KEYS or key not in fields or value != fields[key].default
+    }
 
 
 def _cap_payload_loggers() -> None:

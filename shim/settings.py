@@ -27,9 +27,20 @@ guardstream's keys:
     instance_id: this proxy process's name on the bus; default ``<hostname>-<pid>``. It picks
         the reply partition, so keep it stable across restarts of one instance.
     actions: ``{LABEL or scanner: block | mask | log}``, e.g. ``{EMAIL_ADDRESS: mask,
-        prompt_injection: block}``; the more specific name wins. Any ``mask`` makes the pools
-        return redacted text.
+        prompt_injection: block}``; the more specific name wins. Unnamed labels take the
+        pool's defaults: PII and secrets mask, injection and moderation block.
     thresholds: ``{LABEL or scanner: minimum score}`` for a finding to count.
+    pii_entities_config: ``{ENTITY: MASK | BLOCK | LOG}``, as in LiteLLM's Presidio guardrail:
+        only these entities are acted on (others are logged), each with its action.
+    entities: PII entity names to act on (masked unless ``pii_entities_config`` or
+        ``actions`` say otherwise); others are logged.
+    output_parse_pii: with ``pre_call`` and ``post_call``, the model sees numbered
+        placeholders (``<PERSON_1>``) and the answer gets the original values back, as
+        LiteLLM's Presidio guardrail does; default false.
+    during_call_mask: what a ``mask`` verdict does in ``during_call``, where the prompt
+        cannot be rewritten (the model already has it): ``block`` (default) or ``allow``.
+    logging_only: true makes every mode publish and never wait, block or mask (the users'
+        guide's rollout switch), whatever ``mode`` says; default false.
     stream_mode: for ``post_call`` on streamed answers. ``buffered`` (default) holds the
         whole stream until the verdict, so nothing unscanned reaches the client, at the cost
         of time-to-first-token equal to the full answer plus the scan. ``pass_through``
@@ -37,9 +48,12 @@ guardstream's keys:
         neither block nor mask.
     max_pending: bound on requests waiting for verdicts in this process; default 10000.
         Past it, new requests get ``on_timeout`` at once instead of queueing.
-    allow_request_toggles: honour per-request scanner toggles (below); default true.
+    allow_request_toggles: let a request turn scanners off (below); default false. A request
+        may always turn scanners on.
     max_request_bytes: the largest scan request the shim publishes (its texts, encoded);
-        default 1 MiB, at most 8 MiB (the topics' message limit).
+        default: what the pools scan within ``budget_ms`` (24 KB a second of budget, at least
+        16 KB; 36 KB for the default 1500 ms), at most 8 MiB (the topics' message limit).
+        Raise it with ``budget_ms`` (and pool processes) for long prompts.
     on_oversize: ``block`` (default) or ``allow`` a request whose texts are over
         ``max_request_bytes``: it cannot be scanned. Blocked, the client gets HTTP 400 with
         code ``guardstream_payload_too_large``.
@@ -59,10 +73,14 @@ merge name by name, the others replace).
 Per request: ``"metadata": {"guardrails": {"prompt_injection": false, "secrets": true}}``.
 LiteLLM reads that dict as "run the guardrails with these names" and leaves a ``default_on``
 guardrail running whatever the keys are, so the shim reads it too: a key that names a scanner
-turns it off (false) or on (true) for this request, and the guardrail's own name set to
-false turns every scanner off. Other keys are left to LiteLLM. A guardrail that is not
-``default_on`` runs only when the request names it (``{"guardstream": true}`` or a list).
-Toggles are ignored when ``allow_request_toggles`` is false in the config, key or team.
+turns it on (true) for this request, or off (false), and the guardrail's own name set to
+false turns every scanner off. Turning scanners off needs ``allow_request_toggles: true`` in
+the config, key or team (as LiteLLM's own guardrail controls do); without it, ``false`` is
+ignored. Other keys are left to LiteLLM. A guardrail that is not ``default_on`` runs only
+when the request names it (``{"guardstream": true}`` or a list).
+
+Any other key in ``litellm_params`` is an error at start-up that names the nearest known key
+(LiteLLM's own defaults for other providers' keys are ignored).
 
 Requests with ``"no-log": true``: LiteLLM skips every logging callback for them, and the
 shim's ``logging_only`` path honours that on purpose (nothing is published: the caller opted
@@ -72,6 +90,7 @@ request, because a request flag must not switch enforcement off.
 
 from __future__ import annotations
 
+import difflib
 import os
 import socket
 from collections.abc import Mapping
@@ -88,7 +107,7 @@ from topics import (
     resolve_env,
 )
 
-__all__ = ["SCANNERS", "RequestPlan", "ShimSettings"]
+__all__ = ["KNOWN_KEYS", "LITELLM_KEYS", "SCANNERS", "RequestPlan", "ShimSettings", "check_keys"]
 
 SCANNERS: tuple[str, ...] = ("pii", "prompt_injection", "secrets", "moderation")
 """The scanner kinds the pools provide."""
@@ -97,6 +116,11 @@ OnTimeout = Literal["allow", "block"]
 MAX_REQUEST_BYTES = MAX_MESSAGE_BYTES - (64 << 10)
 """The topics' message limit less room for the record's key, headers and batch framing."""
 StreamMode = Literal["buffered", "pass_through"]
+SCAN_BYTES_PER_S = 24_000
+"""A conservative rate at which the slowest pool (PII: spaCy and Presidio) scans prose on one
+busy core (measured 20-30 KB/s with other pools on the same two cores). The default
+``max_request_bytes`` is what that rate scans within ``budget_ms``, so a request the pools
+cannot finish in time gets ``on_oversize`` instead of a fail-open timeout."""
 
 _CONNECTION_KEYS = (
     "security_protocol",
@@ -107,6 +131,59 @@ _CONNECTION_KEYS = (
     "ssl_certfile",
     "ssl_keyfile",
 )
+
+
+KNOWN_KEYS: frozenset[str] = frozenset(
+    {
+        "bootstrap_servers",
+        "scanners",
+        "budget_ms",
+        "on_timeout",
+        "topic_prefix",
+        "partitions",
+        "instance_id",
+        "actions",
+        "thresholds",
+        "pii_entities_config",
+        "entities",
+        "output_parse_pii",
+        "during_call_mask",
+        "logging_only",
+        "stream_mode",
+        "max_pending",
+        "allow_request_toggles",
+        "max_request_bytes",
+        "on_oversize",
+        "metrics_port",
+        "payload_key",
+        *_CONNECTION_KEYS,
+    }
+)
+"""guardstream's keys in ``litellm_params``."""
+
+LITELLM_KEYS: frozenset[str] = frozenset(
+    {"guardrail", "guardrail_name", "mode", "event_hook", "default_on", "supported_event_hooks"}
+)
+"""LiteLLM's own keys, which it hands to every guardrail."""
+
+_REFUSED = {
+    "presidio_language": (
+        "the prompts' language is a setting of the PII pool, which runs one spaCy pipeline: "
+        "set presidio_language (and spacy_model) under pools.pii.scanner in the pools' config"
+    ),
+}
+
+
+def check_keys(params: Mapping[str, Any]) -> None:
+    """Raise :class:`ConfigError` for a key guardstream does not know, naming the nearest."""
+    for key in params:
+        if key in KNOWN_KEYS or key in LITELLM_KEYS:
+            continue
+        if key in _REFUSED:
+            raise ConfigError(f"litellm_params.{key}: {_REFUSED[key]}")
+        near = difflib.get_close_matches(key, sorted(KNOWN_KEYS), n=1, cutoff=0.6)
+        hint = f"; did you mean {near[0]!r}?" if near else f"; known keys: {sorted(KNOWN_KEYS)}"
+        raise ConfigError(f"unknown key {key!r} in the guardrail's litellm_params{hint}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,10 +209,13 @@ class ShimSettings:
     policy: Policy = field(default_factory=Policy)
     stream_mode: StreamMode = "buffered"
     max_pending: int = 10_000
-    allow_request_toggles: bool = True
-    max_request_bytes: int = 1 << 20
+    allow_request_toggles: bool = False
+    max_request_bytes: int = 36_000
     on_oversize: OnTimeout = "block"
     metrics_port: int = 0
+    output_parse_pii: bool = False
+    during_call_mask: OnTimeout = "block"
+    logging_only: bool = False
     cipher: PayloadCipher | None = None
     """Seals request texts and opens redacted texts when ``payload_key`` is set."""
 
@@ -144,13 +224,20 @@ class ShimSettings:
         cls, params: Mapping[str, Any], environ: Mapping[str, str] = os.environ
     ) -> ShimSettings:
         """Build the settings from ``litellm_params``; raise :class:`ConfigError` if one is bad."""
+        check_keys(params)
         p = {k: resolve_env(v, environ) for k, v in params.items() if v is not None}
+        entity_actions = _entity_actions(p.get("pii_entities_config"), p.get("entities"))
+        if entity_actions:
+            p["actions"] = {**entity_actions, **_actions(p.get("actions", {}), "litellm_params")}
         connection = KafkaConnection(
             str(p.get("bootstrap_servers", "")),
             **{k: str(p[k]) for k in _CONNECTION_KEYS if k in p},
         )
         plan = _merge(RequestPlan(SCANNERS, Policy(), 1500, "allow"), p, where="litellm_params")
-        max_request_bytes = _positive_int(p.get("max_request_bytes", 1 << 20), "max_request_bytes")
+        scannable = max(16_000, plan.budget_ms * SCAN_BYTES_PER_S // 1000)
+        max_request_bytes = _positive_int(
+            p.get("max_request_bytes", scannable), "max_request_bytes"
+        )
         if max_request_bytes > MAX_REQUEST_BYTES:
             raise ConfigError(f"max_request_bytes is at most {MAX_REQUEST_BYTES}")
         on_oversize = p.get("on_oversize", "block")
@@ -159,6 +246,9 @@ class ShimSettings:
         stream_mode = p.get("stream_mode", "buffered")
         if stream_mode not in ("buffered", "pass_through"):
             raise ConfigError(f"stream_mode must be buffered or pass_through, not {stream_mode!r}")
+        during_call_mask = p.get("during_call_mask", "block")
+        if during_call_mask not in ("allow", "block"):
+            raise ConfigError(f"during_call_mask must be allow or block, not {during_call_mask!r}")
         return cls(
             connection=connection,
             topics=Topics(
@@ -172,10 +262,13 @@ class ShimSettings:
             policy=plan.policy,
             stream_mode=stream_mode,
             max_pending=_positive_int(p.get("max_pending", 10_000), "max_pending"),
-            allow_request_toggles=_bool(p.get("allow_request_toggles", True), "toggles"),
+            allow_request_toggles=_bool(p.get("allow_request_toggles", False), "toggles"),
             max_request_bytes=max_request_bytes,
             on_oversize=on_oversize,
             metrics_port=int(p.get("metrics_port", 0) or 0),
+            output_parse_pii=_bool(p.get("output_parse_pii", False), "output_parse_pii"),
+            during_call_mask=during_call_mask,
+            logging_only=_bool(p.get("logging_only", False), "logging_only"),
             cipher=PayloadCipher.from_setting(str(p["payload_key"]))
             if p.get("payload_key")
             else None,
@@ -202,11 +295,11 @@ class ShimSettings:
                 allow_toggles = _bool(
                     overrides.get("allow_request_toggles", allow_toggles), "toggles"
                 )
-        if not toggles or not allow_toggles:
+        if not toggles:
             return plan
-        if toggles.get(guardrail_name) is False:
+        if allow_toggles and toggles.get(guardrail_name) is False:
             return replace(plan, scanners=())
-        wanted = [s for s in plan.scanners if toggles.get(s) is not False]
+        wanted = [s for s in plan.scanners if not (allow_toggles and toggles.get(s) is False)]
         wanted += [s for s in SCANNERS if toggles.get(s) is True and s not in wanted]
         return replace(plan, scanners=tuple(wanted))
 
@@ -226,7 +319,9 @@ def _merge(plan: RequestPlan, p: Mapping[str, Any], *, where: str) -> RequestPla
     on_timeout = p.get("on_timeout", plan.on_timeout)
     if on_timeout not in ("allow", "block"):
         raise ConfigError(f"{where}: on_timeout must be allow or block, not {on_timeout!r}")
-    policy = Policy(actions, thresholds, redact="mask" in actions.values())
+    # Always ask for redacted text: the pools' own defaults mask PII and secrets even when
+    # the config names no action, and the audit trail records what was masked.
+    policy = Policy(actions, thresholds, redact=True)
     budget = _positive_int(p.get("budget_ms", plan.budget_ms), f"{where}: budget_ms")
     return RequestPlan(scanners, policy, budget, on_timeout)
 
@@ -238,6 +333,27 @@ def _actions(raw: object, where: str) -> dict[str, Any]:
     if bad:
         raise ConfigError(f"{where}: actions must be block, mask or log; got {bad}")
     return {str(k): v for k, v in raw.items()}
+
+
+def _entity_actions(config: object, entities: object) -> dict[str, Any]:
+    """Actions that restrict the PII scanner to the named entities: LiteLLM's
+    ``pii_entities_config`` (``{ENTITY: MASK|BLOCK|LOG}``) and a plain ``entities`` list."""
+    if config is None and entities is None:
+        return {}
+    if config is not None and not isinstance(config, Mapping):
+        raise ConfigError("pii_entities_config must be a mapping of ENTITY to MASK|BLOCK|LOG")
+    if entities is not None and (
+        not isinstance(entities, (list, tuple)) or not all(isinstance(e, str) for e in entities)
+    ):
+        raise ConfigError("entities must be a list of entity names")
+    configured: dict[str, Any] = {}
+    for entity, raw in (config or {}).items():
+        action = str(getattr(raw, "value", raw)).lower()  # LiteLLM's PiiAction enum or a string
+        if action not in ("mask", "block", "log"):
+            raise ConfigError(f"pii_entities_config[{entity}] must be MASK, BLOCK or LOG")
+        configured[str(entity).upper()] = action
+    named = [str(e).upper() for e in entities] if entities is not None else list(configured)
+    return {"pii": "log", **{e: configured.get(e, "mask") for e in named}, **configured}
 
 
 def _thresholds(raw: object, where: str) -> dict[str, float]:
@@ -264,4 +380,5 @@ def _bool(raw: object, name: str) -> bool:
         return raw
     if isinstance(raw, str) and raw.lower() in ("true", "false"):
         return raw.lower() == "true"
-    raise ConfigError(f"allow_request_{name} must be true or false, not {raw!r}")
+    key = "allow_request_toggles" if name == "toggles" else name
+    raise ConfigError(f"{key} must be true or false, not {raw!r}")

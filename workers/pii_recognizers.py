@@ -210,6 +210,15 @@ _PATTERNS: dict[str, list[ContextPattern]] = {
             r"(?![\d.-]*\d)",
             0.7,
         ),
+        # A number in international form (+country code) is a phone number with no cue word:
+        # answers list them bare ("+44 20 7946 0958"), and Presidio's own recognizer scores
+        # every match 0.4, under the default threshold.
+        _p(
+            "international",
+            r"(?<![\w+])(?P<value>\+\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{2,4}(?:[ .-]\d{2,4}){1,4})"
+            r"(?![\d.-]*\d)",
+            0.6,
+        ),
     ],
     "PERSON": [
         _p(

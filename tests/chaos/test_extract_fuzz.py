@@ -21,7 +21,7 @@ from shim.extract import (
     mask_response,
     mask_stream,
     merge_redactions,
-    request_texts,
+    message_texts,
     response_texts,
     stream_texts,
 )
@@ -64,7 +64,7 @@ def _at(messages: list[Any], text: Text) -> Any:
 
 def _extract(messages: object) -> list[Text]:
     try:
-        return request_texts(messages)
+        return message_texts(messages)
     except GuardstreamError:
         return []
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from shim.decide import decide
-from shim.extract import mask_messages, merge_redactions, request_texts
+from shim.extract import mask_messages, merge_redactions, message_texts
+from shim.placeholders import number, restore
 from topics import Finding, RedactedText, ScanResult, Text
 
 TEXTS = [Text("user", "mail bob@x.io key AKIAABCDEFGHIJKLMNOP", 0, -1)]
@@ -38,7 +41,7 @@ def test_texts_keep_their_place_and_masks_go_back() -> None:
             ],
         },
     ]
-    texts = request_texts(messages)
+    texts = message_texts(messages)
     assert [(t.role, t.message, t.part) for t in texts] == [("system", 0, -1), ("user", 1, 1)]
     masked = mask_messages(messages, texts, {1: "hi <EMAIL>"})
     assert masked[1]["content"][1]["text"] == "hi <EMAIL>"
@@ -87,3 +90,37 @@ def test_mask_carries_the_merged_text_and_label_counts() -> None:
     assert outcome.decision == "mask"
     assert outcome.masked == {0: "mail <EMAIL> key <SECRET>"}
     assert outcome.masked_labels == {"PII": 1, "SECRETS": 1}
+    assert outcome.masked_by == ["pii", "secrets"]
+
+
+def test_the_block_names_the_scanner_most_sure_of_its_finding() -> None:
+    sure = {
+        "prompt_injection": replace(result("prompt_injection", "block"), score=0.52),
+        "moderation": replace(result("moderation", "block"), score=0.98),
+    }
+    outcome = decide(["prompt_injection", "moderation"], sure, TEXTS, "allow")
+    assert outcome.blocked_by == ["moderation", "prompt_injection"]
+
+
+@pytest.mark.parametrize(
+    ("original", "masked", "numbered", "tokens"),
+    [
+        (
+            "mail jane@x.io, I am Jane Roe",
+            "mail <EMAIL_ADDRESS>, I am <PERSON>",
+            "mail <EMAIL_ADDRESS_1>, I am <PERSON_2>",
+            {"<EMAIL_ADDRESS_1>": "jane@x.io", "<PERSON_2>": "Jane Roe"},
+        ),
+        ("Bob and Ann", "<PERSON> and <PERSON>", "<PERSON_1> and <PERSON_2>",
+         {"<PERSON_1>": "Bob", "<PERSON_2>": "Ann"}),
+        ("nothing here", "nothing here", "nothing here", {}),
+        ("abc", "xyz <PERSON>", "xyz <PERSON>", {}),  # cannot be aligned: left as masked
+    ],
+)  # fmt: skip
+def test_output_parse_pii_numbers_and_restores(
+    original: str, masked: str, numbered: str, tokens: dict[str, str]
+) -> None:
+    found: dict[str, str] = {}
+    assert number(original, masked, found) == numbered
+    assert found == tokens
+    assert restore(f"Sure: {numbered}.", found) == f"Sure: {original if tokens else numbered}."

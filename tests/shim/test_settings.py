@@ -21,8 +21,12 @@ def test_defaults() -> None:
         "buffered",
     )
     assert (s.topics.prefix, s.topics.partitions, s.max_pending) == ("guardstream", 12, 10_000)
-    assert s.instance_id and not s.policy.redact
-    assert (s.max_request_bytes, s.on_oversize) == (1 << 20, "block")
+    # pools return redacted text whatever the actions: their own defaults mask PII and secrets
+    assert s.instance_id and s.policy.redact and not s.allow_request_toggles
+    # what the pools scan within the default 1500 ms budget; past it, on_oversize (block)
+    assert (s.max_request_bytes, s.on_oversize) == (36_000, "block")
+    assert settings(budget_ms=10_000).max_request_bytes == 240_000
+    assert (s.during_call_mask, s.logging_only, s.output_parse_pii) == ("block", False, False)
 
 
 def test_environment_references_and_security_pass_through() -> None:
@@ -38,9 +42,56 @@ def test_environment_references_and_security_pass_through() -> None:
     assert (s.connection.bootstrap_servers, s.connection.sasl_password) == ("b:1", "secret")
 
 
-def test_a_mask_action_asks_for_redacted_text() -> None:
+def test_redacted_text_is_asked_for_with_or_without_mask_actions() -> None:
     assert settings(actions={"EMAIL_ADDRESS": "mask"}).policy.redact
-    assert not settings(actions={"pii": "log"}).policy.redact
+    assert settings(actions={"pii": "log"}).policy.redact
+    assert settings().policy.redact
+
+
+@pytest.mark.parametrize(
+    ("params", "actions"),
+    [
+        # LiteLLM's Presidio key: only the named entities are acted on, the rest logged
+        (
+            {"pii_entities_config": {"EMAIL_ADDRESS": "MASK", "us_ssn": "BLOCK"}},
+            {"pii": "log", "EMAIL_ADDRESS": "mask", "US_SSN": "block"},
+        ),
+        ({"entities": ["PHONE_NUMBER"]}, {"pii": "log", "PHONE_NUMBER": "mask"}),
+        (
+            {"entities": ["PERSON"], "pii_entities_config": {"PERSON": "BLOCK"}},
+            {"pii": "log", "PERSON": "block"},
+        ),
+        # explicit actions win over both
+        (
+            {"entities": ["PERSON"], "actions": {"PERSON": "log", "secrets": "block"}},
+            {"pii": "log", "PERSON": "log", "secrets": "block"},
+        ),
+    ],
+)
+def test_entity_policy_as_litellm_users_write_it(
+    params: dict[str, object], actions: dict[str, str]
+) -> None:
+    assert settings(**params).policy.actions == actions
+
+
+@pytest.mark.parametrize(
+    ("key", "message"),
+    [
+        ("on_timout", "did you mean 'on_timeout'"),
+        ("budget", "did you mean 'budget_ms'"),
+        ("scaners", "did you mean 'scanners'"),
+        ("presidio_language", "pools.pii.scanner"),
+        ("frobnicate", "known keys"),
+    ],
+)
+def test_an_unknown_key_is_refused_naming_the_nearest(key: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        settings(**{key: "x"})
+
+
+def test_litellms_own_keys_are_accepted() -> None:
+    s = settings(guardrail_name="guardstream", event_hook="pre_call", default_on=True)
+    assert s.scanners == SCANNERS
 
 
 @pytest.mark.parametrize(
@@ -74,7 +125,17 @@ def test_bad_settings_raise_config_error(params: dict[str, object]) -> None:
     ],
 )
 def test_request_toggles(toggles: dict[str, bool] | None, expected: tuple[str, ...]) -> None:
-    assert settings().plan(None, None, toggles, "guardstream").scanners == expected
+    s = settings(allow_request_toggles=True)
+    assert s.plan(None, None, toggles, "guardstream").scanners == expected
+
+
+@pytest.mark.parametrize(
+    "toggles", [{"prompt_injection": False}, {"guardstream": False}, {"pii": False}]
+)
+def test_turning_scanners_off_needs_permission(toggles: dict[str, bool]) -> None:
+    assert settings().plan(None, None, toggles, "guardstream").scanners == SCANNERS
+    team = {"allow_request_toggles": True}
+    assert settings().plan(team, None, toggles, "guardstream").scanners != SCANNERS
 
 
 def test_toggles_turn_on_a_scanner_the_config_left_out() -> None:
@@ -97,7 +158,7 @@ def test_key_overrides_team_overrides_config() -> None:
 
 
 def test_an_admin_can_lock_toggles_for_a_key() -> None:
-    plan = settings().plan(
+    plan = settings(allow_request_toggles=True).plan(
         None, {"allow_request_toggles": False}, {"prompt_injection": False}, "guardstream"
     )
     assert plan.scanners == SCANNERS

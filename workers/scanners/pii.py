@@ -27,6 +27,7 @@ from typing import Any, ClassVar
 
 from topics.errors import ConfigError, ScannerError
 from topics.messages import Action
+from workers.pii_context import in_placeholder, without_bare_guesses
 from workers.pii_names import load_lexicon, name_recognizers
 from workers.pii_recognizers import context_recognizers, nhs_with_context
 from workers.pii_spans import chunk_bounds, merge_chunks, resolve_overlaps
@@ -109,6 +110,10 @@ class PiiScanner(Scanner):
       analysed in chunks of about that size overlapping by ``chunk_overlap`` (an entity shorter
       than the overlap is always seen whole in some chunk).
     - ``batch_size``: spaCy's ``nlp.pipe`` batch size.
+    - ``bare_ner``: keep every place, nationality and first name spaCy tags, even where it
+      identifies nobody ("the capital of France"); default false (see
+      :mod:`workers.pii_context`: addresses, "I live in ...", full names, greetings and
+      signatures are found all the same).
 
     Findings below the lowest configured threshold are not returned; each entity's own threshold
     and action reach the policy through :meth:`threshold` and :meth:`action`.
@@ -134,6 +139,7 @@ class PiiScanner(Scanner):
         chunk_chars: int = 2000,
         chunk_overlap: int = 200,
         batch_size: int = 32,
+        bare_ner: bool = False,
     ) -> None:
         if language and presidio_language and language != presidio_language:
             raise ConfigError(
@@ -166,6 +172,7 @@ class PiiScanner(Scanner):
         if batch_size < 1:
             raise ConfigError(f"batch_size must be >= 1, got {batch_size}")
         self.batch_size = batch_size
+        self.bare_ner = bool(bare_ner)
         self._analyzer: Any = None
         self._anonymizer: Any = None
         self._active: list[str] = []
@@ -192,7 +199,11 @@ class PiiScanner(Scanner):
         """Build Presidio's analyzer (with the spaCy pipeline) and anonymizer."""
         from presidio_analyzer import AnalyzerEngine, PatternRecognizer, RecognizerRegistry
         from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
-        from presidio_analyzer.predefined_recognizers import EmailRecognizer, NhsRecognizer
+        from presidio_analyzer.predefined_recognizers import (
+            EmailRecognizer,
+            NhsRecognizer,
+            SpacyRecognizer,
+        )
         from presidio_anonymizer import AnonymizerEngine
 
         # The operator's own recognizers first: a bad file fails before the model loads.
@@ -228,6 +239,11 @@ class PiiScanner(Scanner):
         if any(isinstance(r, EmailRecognizer) for r in registry.recognizers):
             registry.remove_recognizer("EmailRecognizer")
             registry.add_recognizer(_offline_email_recognizer(EmailRecognizer, self.language))
+        if not self.bare_ner:
+            spacy_recognizers = [r for r in registry.recognizers if isinstance(r, SpacyRecognizer)]
+            for recognizer in spacy_recognizers:
+                registry.recognizers.remove(recognizer)
+                registry.add_recognizer(without_bare_guesses(recognizer))
         if any(isinstance(r, NhsRecognizer) for r in registry.recognizers):
             registry.remove_recognizer("NhsRecognizer")
             registry.add_recognizer(nhs_with_context(NhsRecognizer, self.language))
@@ -318,6 +334,8 @@ class PiiScanner(Scanner):
                     # email address does not leave its domain behind as a URL.
                     if text[r.start : r.end] in self.allow_list:
                         continue
+                    if in_placeholder(text, r.start, r.end):
+                        continue  # a mask written earlier, echoed back
                     # A span touching a cut edge may be a truncated entity, which the
                     # neighbouring chunk sees whole (the overlap is longer than most entities).
                     cut = (r.start == 0 and offset > 0) or (
