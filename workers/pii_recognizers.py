@@ -215,8 +215,8 @@ _PATTERNS: dict[str, list[ContextPattern]] = {
         # every match 0.4, under the default threshold.
         _p(
             "international",
-            r"(?<![\w+])(?P<value>\+\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{2,4}(?:[ .-]\d{2,4}){1,4})"
-            r"(?![\d.-]*\d)",
+            r"(?<![\w+])(?P<value>\+\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{2,4}"
+            r"(?:[ .-]\d{2,4}){1,4})(?![\d.-]*\d)",
             0.6,
         ),
     ],
