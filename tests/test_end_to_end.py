@@ -171,9 +171,11 @@ async def test_logging_only_never_blocks_and_audits_without_raw_pii(
             if len(mine) >= len(call_ids):
                 break
     assert sorted(r.request_id for r in mine) == sorted(call_ids)  # exactly one each
+    # served, so the decision is allow; the scanner's block is kept as the scanner's verdict
     decisions = {call_ids[r.request_id]: r.decision for r in mine}
-    assert decisions[GUIDE_ATTACK] == "block"
-    assert decisions["What is two plus two?"] == "allow"
+    assert set(decisions.values()) == {"allow"}
+    attack = next(r for r in mine if call_ids[r.request_id] == GUIDE_ATTACK)
+    assert {o.scanner: o.verdict for o in attack.outcomes}["prompt_injection"] == "block"
     assert all(r.mode == "logging_only" for r in mine)
     emailed = next(r for r in mine if call_ids[r.request_id].startswith("My email"))
     assert emailed.redacted_texts == ["My email is <EMAIL_ADDRESS>, please keep it"]
@@ -188,3 +190,7 @@ async def test_logging_only_never_blocks_and_audits_without_raw_pii(
         json.loads(line) for line in (stack["home"] / "security.log").read_text().splitlines()
     ]
     assert {line["request_id"] for line in security} >= set(call_ids)
+    by_id = {line["request_id"]: line for line in security if line["phase"] == "request"}
+    would = {call_ids[i]: by_id[i]["would_block"] for i in call_ids}
+    assert would[GUIDE_ATTACK] and not would["What is two plus two?"]
+    assert by_id[attack.request_id]["level"] == "WARNING"  # served: not an ERROR "block"

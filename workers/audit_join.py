@@ -180,7 +180,7 @@ class AuditState:
             phase=request.phase,
             mode=request.mode,
             caller=request.caller,
-            decision=verdict.decision if verdict else _decision(results.values()),
+            decision=_decision(request, verdict, results.values()),
             created_ms=request.created_ms,
             completed_ms=now_ms,
             outcomes=outcomes,
@@ -213,7 +213,14 @@ def _bytes(value: Any) -> bytes:
     return orjson.dumps(value) if value is not None else b""
 
 
-def _decision(results: Any) -> Decision:
+def _decision(request: ScanRequest, verdict: Verdict | None, results: Any) -> Decision:
+    """What happened to the request: the proxy's verdict; nothing at all when nobody waited
+    (``logging_only``, pass-through streams: a would-be block was served, and the sinks say
+    so from the scanners' verdicts); else, the verdict lost, what the results ask for."""
+    if verdict is not None:
+        return verdict.decision
+    if request.reply is None:
+        return "allow"
     verdicts = {r.verdict for r in results}
     if "block" in verdicts:
         return "block"

@@ -31,6 +31,7 @@ from workers.metrics import AuditMetrics
 from workers.pool import cap_payload_loggers, faust_credentials, worker_log_level
 from workers.settings import PoolSettings
 from workers.sinks import SinkRunner, build_sinks
+from workers.sinks.base import would_block
 
 __all__ = ["AuditPool"]
 
@@ -198,7 +199,8 @@ class AuditPool:
             await sent
             table[key] = state.dump()
             self.written += 1
-            self.metrics.record(record.decision, record.timed_out, record.failed)
+            decision = "would_block" if would_block(record) else record.decision
+            self.metrics.record(decision, record.timed_out, record.failed)
             self.last_record_at = time.time()
         elif changed:
             table[key] = state.dump()

@@ -105,6 +105,7 @@ async def proxies(
             "mode": ["pre_call", "post_call"],
             "budget_ms": 1500,
             "on_timeout": "allow",
+            "allow_request_toggles": True,
         },
         "during": {**common, "mode": "during_call", "budget_ms": 1500, "on_timeout": "block"},
         "log": {
@@ -251,6 +252,16 @@ async def test_per_request_toggles(
         call_id = response.headers["x-litellm-call-id"]
         seen = [sorted(r.scanners) for r in bus[1].requests_for(call_id) if r.phase == "request"]
         assert seen == ([asked] if asked else [])
+
+
+@pytest.mark.parametrize("toggles", [{"guardstream": False}, {"prompt_injection": False}])
+async def test_turning_scanners_off_needs_permission(
+    proxies: dict[str, Any], toggles: dict[str, bool]
+) -> None:
+    # the "during" proxy does not allow request toggles: a caller cannot switch the guard off
+    response = await chat(proxies["during"], INJECTION, metadata={"guardrails": toggles})
+    assert response.status_code == 400
+    assert response.json() == BLOCKED
 
 
 async def test_post_call_blocks_an_answer(proxies: dict[str, Any]) -> None:

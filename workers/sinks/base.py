@@ -9,9 +9,15 @@ from typing import ClassVar
 
 from topics.messages import AuditRecord
 
-__all__ = ["Sink", "SinkRunner"]
+__all__ = ["Sink", "SinkRunner", "would_block"]
 
 log = logging.getLogger("guardstream.sinks")
+
+
+def would_block(record: AuditRecord) -> bool:
+    """True for a request that was served although a scanner asked to block it (nobody
+    enforced: ``logging_only`` or a pass-through stream). Counted apart from real blocks."""
+    return record.decision == "allow" and any(o.verdict == "block" for o in record.outcomes)
 
 
 class Sink:

@@ -2,8 +2,9 @@
 
 Each audit record is counted into the window its completion time falls in (``window_s``, one
 minute by default). A window's metrics are logged, one MLflow step per window, when a record of a
-later window arrives or the sink closes: requests, allowed, masked, blocked, flagged (something
-found but let through), timeouts and failures, block rate, and per scanner its findings, timeouts
+later window arrives or the sink closes: requests, allowed, masked, blocked, would_block (a
+block asked for but not enforced: ``logging_only``), flagged (something found but let through),
+timeouts and failures, block rate, and per scanner its findings, timeouts
 and mean scan time. A record counted once is not counted again if re-delivered or retried.
 
 The default store is a local SQLite file (``sqlite:///mlflow.db``), MLflow's own local default
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from topics.messages import AuditRecord
-from workers.sinks.base import Sink
+from workers.sinks.base import Sink, would_block
 
 __all__ = ["MlflowSink"]
 
@@ -39,7 +40,9 @@ class _Window:
         c = self.counts
         c["requests"] += 1
         c[{"allow": "allowed", "mask": "masked", "block": "blocked"}[record.decision]] += 1
-        if record.decision == "allow" and any(o.findings for o in record.outcomes):
+        if would_block(record):
+            c["would_block"] += 1
+        elif record.decision == "allow" and any(o.findings for o in record.outcomes):
             c["flagged"] += 1
         c["timeouts"] += len(record.timed_out)
         c["failures"] += len(record.failed)

@@ -1,7 +1,9 @@
 """The security event log: one JSON line per audit record, filtered by level, rotated by size.
 
 Levels: ``INFO`` for a request nothing was found in, ``WARNING`` for one that was flagged or
-masked, ``ERROR`` for one that was blocked or whose scanners failed or timed out. With
+masked, or that a scanner would have blocked but nobody enforced (``logging_only``: the line
+says ``"would_block": true`` and its decision stays ``allow``, what really happened),
+``ERROR`` for one that was blocked or whose scanners failed or timed out. With
 ``log_level: WARNING`` only flagged and blocked requests are written, as the users' guide's
 ``security_logging`` setting promises. Texts appear only with ``include_request_data``, and then
 only as the audit record has them: masked, never raw unless raw capture is on.
@@ -18,7 +20,7 @@ import orjson
 
 from topics.errors import ConfigError
 from topics.messages import AuditRecord
-from workers.sinks.base import Sink
+from workers.sinks.base import Sink, would_block
 
 __all__ = ["SecurityLogSink", "level_of"]
 
@@ -82,6 +84,7 @@ class SecurityLogSink(Sink):
             "phase": record.phase,
             "mode": record.mode,
             "decision": record.decision,
+            "would_block": would_block(record),
             "key_alias": record.caller.key_alias,
             "team": record.caller.team,
             "user": record.caller.user,
