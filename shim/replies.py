@@ -5,6 +5,8 @@ come back on this instance's reply partition, matched by correlation id. It neve
 event loop: the Kafka clients start in a background task, and while Kafka is unreachable
 :meth:`ReplyClient.ask` raises :class:`topics.BrokerUnavailable` at once, so the caller applies
 its fail policy. The task retries with backoff, logs once per outage, and recovers by itself.
+While requests in a row get no answer at all, a :class:`~shim.circuit.Circuit` fails them
+fast too, probing now and then until answers come back.
 
 With a payload cipher, request texts are sealed just before they are encoded and the redacted
 texts of results are opened just after decoding (:mod:`topics.crypto`); a result that cannot be
@@ -21,6 +23,7 @@ from dataclasses import dataclass, field, replace
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.errors import KafkaError, MessageSizeTooLargeError
 
+from shim.circuit import Circuit
 from topics import (
     MAX_MESSAGE_BYTES,
     BrokerUnavailable,
@@ -92,6 +95,7 @@ class ReplyClient:
         self._cipher = cipher
         self._max_request_bytes = max_request_bytes
         self._pending: dict[str, _Waiter] = {}
+        self.circuit = Circuit()
         self._producer: AIOKafkaProducer | None = None
         self._ready = False
         # set once a connection attempt has an outcome (ready, or an outage): requests that
@@ -148,6 +152,8 @@ class ReplyClient:
             raise BrokerUnavailable("Kafka is not connected")
         if len(self._pending) >= self._max_pending:
             raise TooManyPending(f"{len(self._pending)} requests already wait for verdicts")
+        if not self.circuit.admit():
+            raise BrokerUnavailable("no scanner answered the last requests (circuit open)")
         waiter = _Waiter(frozenset(request.scanners), loop.create_future())
         self._pending[request.correlation_id] = waiter
         try:
@@ -161,6 +167,7 @@ class ReplyClient:
         finally:
             del self._pending[request.correlation_id]
             waiter.done.cancel()  # a late delivery error then has nobody to bother
+            self.circuit.record(bool(waiter.results))
         return dict(waiter.results)
 
     def publish(self, topic: str, message: object, request_id: str) -> None:
