@@ -21,11 +21,11 @@ from dataclasses import dataclass, field
 
 from topics.codec import decode
 from topics.crypto import PayloadCipher, is_sealed, sealed_key_id
-from topics.errors import DecodeError, DecryptError
+from topics.errors import DecodeError, DecryptError, ScannerTimeout
 from topics.messages import DeadLetter, ScanRequest, ScanResult
 from workers.policy import judge
 from workers.scan_cache import ScanCache
-from workers.scanners.base import ScanItem, Scanner, TextFindings
+from workers.scanners.base import ScanItem, Scanner, TextFindings, scan_deadline
 
 __all__ = ["BatchOutcome", "BatchProcessor", "Record"]
 
@@ -70,8 +70,9 @@ class BatchProcessor:
         self.cache = cache
         self.cipher = cipher
 
-    def process(self, records: list[Record]) -> BatchOutcome:
-        """Decode, scan and judge a batch of records."""
+    def process(self, records: list[Record], timeout_s: float | None = None) -> BatchOutcome:
+        """Decode, scan and judge a batch of records; a scan that runs past ``timeout_s``
+        raises :class:`~topics.errors.ScannerTimeout` (the caller answers ``error``)."""
         outcome = BatchOutcome()
         requests: list[tuple[Record, ScanRequest]] = []
         # The key id each request was sealed with: its result is sealed with the same key,
@@ -85,7 +86,8 @@ class BatchProcessor:
         if not requests:
             return outcome
         began = time.perf_counter()
-        answers, failures = self._answers([r for _, r in requests], outcome)
+        with scan_deadline(timeout_s):
+            answers, failures = self._answers([r for _, r in requests], outcome)
         scan_ms = (time.perf_counter() - began) * 1000
         for record, request in requests:
             if request.correlation_id in failures:
@@ -164,6 +166,8 @@ class BatchProcessor:
         failures: dict[str, str] = {}
         try:
             self._scan_into(pending, answers)
+        except ScannerTimeout:
+            raise  # out of time: scanning each request alone would only take longer
         except Exception:  # a scanner may fail in any way; isolate the culprit below
             for request in requests:
                 mine = {
@@ -173,6 +177,8 @@ class BatchProcessor:
                 }
                 try:
                     self._scan_into(mine, answers)
+                except ScannerTimeout:
+                    raise
                 except Exception as e:  # the request's own texts fail: answer error
                     failures[request.correlation_id] = f"{type(e).__name__}: {e}"[:500]
         outcome.scanned_texts += len(pending)

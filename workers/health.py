@@ -17,7 +17,7 @@ from aiokafka.errors import KafkaError
 
 from topics.codec import decode
 from topics.connection import KafkaConnection
-from topics.errors import BrokerUnavailable, DecodeError
+from topics.errors import BrokerUnavailable, DecodeError, ScannerTimeout
 from topics.messages import AuditRecord, ScanResult
 from topics.specs import Topics
 
@@ -77,7 +77,7 @@ async def check_pools(
             for response in await admin.describe_consumer_groups([group_id]):
                 for group in response.groups:
                     described[group[1]] = group
-        last = await _last_results(consumer, topics)
+        last, timeouts = await _last_results(consumer, topics)
         out = []
         for pool, group_id in zip(pools, groups, strict=True):
             sources = _sources(topics, pool)
@@ -105,6 +105,10 @@ async def check_pools(
                 health.problems.append("no members: the pool is not running")
             if health.lag > max_lag:
                 health.problems.append(f"lag {health.lag} is over {max_lag}")
+            if timeouts.get(pool):
+                health.problems.append(
+                    f"degraded: {timeouts[pool]} of its last results are scan timeouts"
+                )
             out.append(health)
         return out
     finally:
@@ -137,9 +141,13 @@ def _partitions(assignment: bytes, topic: str) -> list[int]:
     return sorted(p for t, parts in decoded.assignment if t == topic for p in parts)
 
 
-async def _last_results(consumer: AIOKafkaConsumer, topics: Topics) -> dict[str, int]:
-    """When each scanner last answered, and when the audit pool last wrote, from topic tails."""
+async def _last_results(
+    consumer: AIOKafkaConsumer, topics: Topics
+) -> tuple[dict[str, int], dict[str, int]]:
+    """When each scanner last answered, and when the audit pool last wrote, from topic tails;
+    and how many of each scanner's results there were scan timeouts."""
     last: dict[str, int] = {}
+    timeouts: dict[str, int] = {}
     for spec, kind in ((topics.results, ScanResult), (topics.audit, AuditRecord)):
         partitions = [TopicPartition(spec.name, p) for p in range(spec.partitions)]
         ends = await consumer.end_offsets(partitions)
@@ -164,6 +172,10 @@ async def _last_results(consumer: AIOKafkaConsumer, topics: Topics) -> dict[str,
                     except DecodeError:
                         continue
                     who = message.scanner if isinstance(message, ScanResult) else "audit"
+                    if isinstance(message, ScanResult) and message.error.startswith(
+                        ScannerTimeout.__name__
+                    ):
+                        timeouts[who] = timeouts.get(who, 0) + 1
                     at = (
                         message.finished_ms
                         if isinstance(message, ScanResult)
@@ -173,4 +185,4 @@ async def _last_results(consumer: AIOKafkaConsumer, topics: Topics) -> dict[str,
                 if records and records[-1].offset + 1 >= ends[tp]:
                     remaining.pop(tp, None)
         consumer.unsubscribe()
-    return last
+    return last, timeouts

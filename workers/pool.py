@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -41,6 +42,11 @@ __all__ = [
 ]
 
 log = logging.getLogger("guardstream.pool")
+
+_CHECKPOINT_GRACE_S = 1.0
+"""How long after its deadline a scan may take to reach its next checkpoint."""
+_DEGRADED_FOR_S = 60.0
+"""How long one timed-out scan keeps the pool reported as degraded."""
 
 PAYLOAD_LOGGERS = ("aiokafka", "faust.topics", "faust.transport", "faust.tables")
 """Loggers that write message payloads at DEBUG: aiokafka's producer logs every value it sends
@@ -81,6 +87,18 @@ def faust_credentials(connection: KafkaConnection) -> Any:
     )
 
 
+def lanes(records: list[Record], settings: PoolSettings) -> list[tuple[list[Record], float]]:
+    """A batch in the order it is scanned and answered, each part with its time limit: the
+    usual requests together, then each large one alone, so that one big prompt never holds up
+    the answers of the small ones beside it (and delays later batches by at most
+    ``large_scan_timeout_s``)."""
+    s = settings
+    small = [r for r in records if len(r.value or b"") <= s.large_request_bytes]
+    large = [r for r in records if len(r.value or b"") > s.large_request_bytes]
+    parts = [(small, s.scan_timeout_s)] if small else []
+    return parts + [([r], min(s.large_scan_timeout_s, s.scan_timeout_s)) for r in large]
+
+
 class ScanPool:
     """One process of a scanner pool.
 
@@ -98,6 +116,10 @@ class ScanPool:
             self.scanner, settings.worker_id, self.cache, settings.cipher()
         )
         self.executor = ThreadPoolExecutor(1, thread_name_prefix=f"scan-{settings.kind}")
+        self.timeouts: deque[float] = deque(maxlen=100)
+        """When scans last timed out (wall clock): the pool is degraded while any is recent."""
+        self.abandoned = 0
+        """Scan threads left running past their timeout (a scanner without checkpoints)."""
         self.loaded = False
         self.started = time.time()
         self.last_result_at = 0.0
@@ -172,7 +194,8 @@ class ScanPool:
                     )
                     for e in events
                 ]
-                await self.publish(app, await self.scan(records))
+                for part, timeout_s in lanes(records, s):
+                    await self.publish(app, await self.scan(part, timeout_s))
 
         @app.on_rebalance_complete.connect
         async def joined(app: faust.App, **kwargs: Any) -> None:
@@ -184,22 +207,47 @@ class ScanPool:
         app.page("/metrics")(self._metrics)
         return app
 
-    async def scan(self, records: list[Record]) -> BatchOutcome:
-        """Scan a batch in the scan thread, within ``scan_timeout_s``."""
+    async def scan(self, records: list[Record], timeout_s: float | None = None) -> BatchOutcome:
+        """Scan a batch in the scan thread within ``timeout_s`` (default ``scan_timeout_s``).
+
+        The scanner stops at its next checkpoint once the time is up; a thread still busy a
+        moment later (a scanner with no checkpoints) is left to finish alone and later batches
+        get a fresh one, so a timed-out scan never queues the next batch behind it."""
+        limit = self.settings.scan_timeout_s if timeout_s is None else timeout_s
         loop = asyncio.get_running_loop()
         began = time.perf_counter()
-        work = loop.run_in_executor(self.executor, self.processor.process, records)
+        work = loop.run_in_executor(self.executor, self.processor.process, records, limit)
         try:
-            outcome = await asyncio.wait_for(asyncio.shield(work), self.settings.scan_timeout_s)
-        except TimeoutError:
-            reason = f"{ScannerTimeout.__name__}: batch took over {self.settings.scan_timeout_s}s"
+            outcome = await asyncio.wait_for(asyncio.shield(work), limit + _CHECKPOINT_GRACE_S)
+        except (TimeoutError, ScannerTimeout):
+            reason = f"{ScannerTimeout.__name__}: batch took over {limit}s"
             log.warning("%s: %s", self.settings.kind, reason)
+            self.timeouts.append(time.time())
+            if not work.done():
+                self._abandon_scan_thread()
             outcome = self.processor.fail(records, reason, "scan_timeout")
         self.metrics.scan_seconds.observe(time.perf_counter() - began)
         self.metrics.batch_size.observe(len(records))
         self.metrics.cache_hits.inc(outcome.cached_texts)
         self.metrics.cache_misses.inc(outcome.scanned_texts)
         return outcome
+
+    def _abandon_scan_thread(self) -> None:
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        self.executor = ThreadPoolExecutor(1, thread_name_prefix=f"scan-{self.settings.kind}")
+        self.abandoned += 1
+        log.error(
+            "%s: a scan thread did not stop at its deadline (%d so far); later batches use a "
+            "new one",
+            self.settings.kind,
+            self.abandoned,
+        )
+
+    @property
+    def degraded(self) -> bool:
+        """True while a scan timed out in the last minute: requests may be getting the
+        proxies' fail policy instead of a verdict."""
+        return bool(self.timeouts) and time.time() - self.timeouts[-1] < _DEGRADED_FOR_S
 
     async def publish(self, app: faust.App, outcome: BatchOutcome) -> None:
         """Produce a batch's results and dead letters and wait until the broker has them."""
@@ -252,6 +300,11 @@ class ScanPool:
             "worker_id": self.settings.worker_id,
             "group": self.settings.group_id,
             "loaded": self.loaded,
+            "degraded": self.degraded,
+            "scan_timeouts_last_minute": sum(
+                1 for at in self.timeouts if time.time() - at < _DEGRADED_FOR_S
+            ),
+            "abandoned_scan_threads": self.abandoned,
             "assigned": assigned,
             "last_result_age_s": round(time.time() - last, 3) if last else None,
             "cache": {
@@ -273,7 +326,8 @@ class ScanPool:
 
     async def _ready(self, request: Request) -> Response:
         ready = self.loaded and self.joined
-        return self.app.web.json({"ready": ready}, status=200 if ready else 503)
+        body = {"ready": ready, "degraded": self.degraded}
+        return self.app.web.json(body, status=200 if ready else 503)
 
     async def _health(self, request: Request) -> Response:
         return self.app.web.json(self.status())

@@ -16,6 +16,8 @@ The YAML file (``--config``) looks like::
         batch_wait_ms: 5
         cache_size: 10000
         scan_timeout_s: 30
+        large_request_bytes: 65536  # bigger requests: after the rest, one at a time,
+        large_scan_timeout_s: 5     #   each cut at this many seconds
         processes: 2
         web_port: 6100
         scanner:                # keyword arguments of the scanner class
@@ -74,7 +76,11 @@ class PoolSettings:
         batch_size: the most requests scanned in one batch.
         batch_wait_ms: the longest a batch waits to fill up.
         cache_size: answers kept for repeated texts (0 turns the cache off).
-        scan_timeout_s: a batch taking longer than this answers ``error`` (timeout).
+        scan_timeout_s: a batch taking longer than this answers ``error`` (timeout); the scan
+            stops at its next chunk and frees the scan thread for the next batch.
+        large_request_bytes: requests larger than this (encoded) are scanned after their
+            batch's other requests have been answered, one at a time, each within
+            ``large_scan_timeout_s``: one big prompt delays others' scans by at most that.
         session_timeout_s: how long the group waits for a silent process before its partitions
             move to the others (a crash is noticed this late).
         processes: how many processes ``guardstream worker`` starts for this pool.
@@ -100,6 +106,8 @@ class PoolSettings:
     batch_wait_ms: float = 5.0
     cache_size: int = 10_000
     scan_timeout_s: float = 30.0
+    large_request_bytes: int = 64 << 10
+    large_scan_timeout_s: float = 5.0
     session_timeout_s: float = 10.0
     processes: int = 1
     web_host: str = "127.0.0.1"

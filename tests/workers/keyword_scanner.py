@@ -1,8 +1,10 @@
 """A small, fast, deterministic scanner plug-in for testing the pool machinery (batching,
 dead letters, crashes), loaded through ``--scanner-class`` like an operator's own plug-in.
 
-It finds the word ``forbidden`` (label ``KEYWORD``), sleeps on ``SLOW:<seconds>``, and raises on
-``POISON`` so that a poisonous text can be told from its batch.
+It finds the word ``forbidden`` (label ``KEYWORD``), sleeps on ``SLOW:<seconds>`` (in one piece,
+like a scanner with no checkpoints) or ``CRAWL:<seconds>`` (in 20 ms steps with a checkpoint
+after each, like the built-in scanners), and raises on ``POISON`` so that a poisonous text can
+be told from its batch.
 """
 
 from __future__ import annotations
@@ -10,10 +12,11 @@ from __future__ import annotations
 import re
 import time
 
-from workers.scanners.base import LabelFinding, ScanItem, Scanner, TextFindings
+from workers.scanners.base import LabelFinding, ScanItem, Scanner, TextFindings, checkpoint
 
 _WORD = re.compile(r"\bforbidden\b", re.IGNORECASE)
 _SLOW = re.compile(r"SLOW:(\d+(?:\.\d+)?)")
+_CRAWL = re.compile(r"CRAWL:(\d+(?:\.\d+)?)")
 
 
 class KeywordScanner(Scanner):
@@ -33,6 +36,12 @@ class KeywordScanner(Scanner):
             slow = _SLOW.search(item.text)
             if slow:
                 time.sleep(float(slow.group(1)))
+            crawl = _CRAWL.search(item.text)
+            if crawl:
+                until = time.monotonic() + float(crawl.group(1))
+                while time.monotonic() < until:
+                    time.sleep(0.02)
+                    checkpoint()
             found = [
                 LabelFinding(m.start(), m.end(), self.label, 0.9) for m in _WORD.finditer(item.text)
             ]

@@ -11,6 +11,9 @@ import orjson
 
 from tests.pools import KEYWORD_SCANNER, Bus, http_json, running_pool, scan_request
 from topics import DeadLetter, KafkaConnection, Policy, Topics, decode
+from workers.batch import Record
+from workers.pool import lanes
+from workers.settings import PoolSettings
 
 KEYWORD = ("keyword", "--scanner-class", KEYWORD_SCANNER)
 
@@ -143,3 +146,47 @@ async def test_a_slow_batch_answers_error_not_silence(
     assert result.verdict == "error" and "ScannerTimeout" in result.error
     assert [letter.reason for letter in letters] == ["scan_timeout"]
     del began
+
+
+async def test_one_big_slow_request_does_not_hold_up_the_others(
+    kafka: KafkaConnection, topics: Topics, tmp_path: Path
+) -> None:
+    """A large request is cut at large_scan_timeout_s; its scan stops at the deadline, so the
+    requests after it are answered (not timed out behind it), and the pool says it is
+    degraded."""
+    config = tmp_path / "pool.yaml"
+    config.write_text(
+        "pools:\n  keyword:\n    large_request_bytes: 20000\n    large_scan_timeout_s: 1.5\n"
+    )
+    with running_pool(kafka, topics, *KEYWORD, "--config", str(config), home=tmp_path) as pool:
+        async with Bus(kafka, topics) as bus:
+            big = scan_request(["CRAWL:60 " + "padding " * 4000], ["keyword"], topics)
+            small = [scan_request([f"forbidden {i}"], ["keyword"], topics) for i in range(5)]
+            for request in (big, *small):
+                await bus.send(request)
+            rest = await bus.results(len(small) + 1, partition=0, timeout=30)
+            later = scan_request(["forbidden again"], ["keyword"], topics)
+            await bus.send(later)
+            everything = await bus.results(len(small) + 2, partition=0, timeout=30)
+            (after,) = [r for r in everything if r.correlation_id == later.correlation_id]
+            ready = http_json(f"http://127.0.0.1:{pool.port}/health/ready")
+    by_id = {r.correlation_id: r for r in rest}
+    assert {r.correlation_id for r in small} <= set(by_id)
+    assert all(by_id[r.correlation_id].verdict == "block" for r in small)
+    assert by_id[big.correlation_id].verdict == "error"
+    assert "ScannerTimeout" in by_id[big.correlation_id].error
+    assert after.correlation_id == later.correlation_id and after.verdict == "block"
+    assert ready == (200, {"ready": True, "degraded": True})
+
+
+def test_a_batchs_large_requests_come_after_its_small_ones_each_alone(tmp_path: Path) -> None:
+    settings = PoolSettings(
+        "keyword", KafkaConnection("k:1"), Topics(), tmp_path, large_request_bytes=10,
+        scan_timeout_s=30, large_scan_timeout_s=5,
+    )  # fmt: skip
+    records = [Record("t", 0, i, None, b"x" * size) for i, size in enumerate([50, 3, 20, 4])]
+    assert [([r.offset for r in part], limit) for part, limit in lanes(records, settings)] == [
+        ([1, 3], 30),
+        ([0], 5),
+        ([2], 5),
+    ]

@@ -9,13 +9,49 @@ for the batch's requests rather than staying silent.
 
 from __future__ import annotations
 
+import contextlib
+import threading
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from topics.errors import ConfigError
+from topics.errors import ConfigError, ScannerTimeout
 from topics.messages import Action
 
-__all__ = ["LabelFinding", "ScanItem", "Scanner", "TextFindings", "mask_spans"]
+__all__ = [
+    "LabelFinding",
+    "ScanItem",
+    "Scanner",
+    "TextFindings",
+    "checkpoint",
+    "mask_spans",
+    "scan_deadline",
+]
+
+_deadline = threading.local()
+
+
+@contextlib.contextmanager
+def scan_deadline(seconds: float | None) -> Iterator[None]:
+    """Scans in this thread must end within ``seconds`` (None: no limit); past it,
+    :func:`checkpoint` raises :class:`~topics.errors.ScannerTimeout`."""
+    _deadline.at = None if seconds is None else time.monotonic() + seconds
+    try:
+        yield
+    finally:
+        _deadline.at = None
+
+
+def checkpoint() -> None:
+    """Raise :class:`~topics.errors.ScannerTimeout` when this thread's scan deadline has passed.
+
+    Scanners call it between pieces of work (chunks, texts), so a scan that runs out of time
+    stops there and frees the pool's scan thread, instead of running on while later batches
+    queue behind it."""
+    at = getattr(_deadline, "at", None)
+    if at is not None and time.monotonic() > at:
+        raise ScannerTimeout("the scan ran past its deadline")
 
 
 @dataclass(frozen=True, slots=True)

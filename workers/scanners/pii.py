@@ -25,13 +25,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
-from topics.errors import ConfigError, ScannerError
+from topics.errors import ConfigError, ScannerError, ScannerTimeout
 from topics.messages import Action
 from workers.pii_context import in_placeholder, without_bare_guesses
 from workers.pii_names import load_lexicon, name_recognizers
 from workers.pii_recognizers import context_recognizers, nhs_with_context
 from workers.pii_spans import chunk_bounds, merge_chunks, resolve_overlaps
-from workers.scanners.base import LabelFinding, ScanItem, Scanner, TextFindings
+from workers.scanners.base import LabelFinding, ScanItem, Scanner, TextFindings, checkpoint
 
 __all__ = ["DEFAULT_EXCLUDED", "NER_ENTITY_MAPPING", "NER_LABELS_TO_IGNORE", "PiiScanner"]
 
@@ -321,6 +321,7 @@ class PiiScanner(Scanner):
                 batch_size=self.batch_size,
             )
             for (index, offset, text), (_, artifacts) in zip(chunks, batch, strict=True):
+                checkpoint()  # one chunk at a time: a scan out of time stops here
                 results = self._analyzer.analyze(
                     text=text,
                     language=self.language,
@@ -343,6 +344,8 @@ class PiiScanner(Scanner):
                     )
                     finding = LabelFinding(offset + r.start, offset + r.end, r.entity_type, r.score)
                     (edges if cut else found)[index].append(finding)
+        except ScannerTimeout:
+            raise
         except Exception as e:
             raise ScannerError(f"Presidio failed on a batch of {len(items)} texts: {e}") from e
         return [TextFindings(merge_chunks(f, e)) for f, e in zip(found, edges, strict=True)]
