@@ -107,6 +107,7 @@ def _litellm_config(
                 "default_on": True, "bootstrap_servers": bootstrap, "topic_prefix": prefix,
                 "partitions": partitions, "scanners": list(SCANNERS), "budget_ms": budget_ms,
                 "actions": {"pii": "mask"}, "metrics_port": metrics_port,
+                "during_call_mask": "allow",  # measure the wait, as before the block default
             },
         }]  # fmt: skip
     return config

@@ -1,8 +1,10 @@
 """A fake OpenAI-compatible upstream for the proxy under test: records what it received.
 
-The answer is the text after ``REPLY:`` in the last user message, or the reverse of the text
-after ``REPLY-REV:`` (else ``Hello from upstream``), so tests can make the model say something
-the post-call scan reacts to. Each answer waits ``latency_s`` first, like a real model.
+It speaks chat completions, text completions (``/completions``) and the Responses API
+(``/responses``). The answer is the text after ``REPLY:`` in the last user message (or prompt,
+or input), or the reverse of the text after ``REPLY-REV:`` (else ``Hello from upstream``), so
+tests can make the model say something the post-call scan reacts to. Each answer waits
+``latency_s`` first, like a real model.
 """
 
 from __future__ import annotations
@@ -28,7 +30,11 @@ class FakeUpstream:
                 upstream.received.append(body)
                 time.sleep(upstream.latency_s)
                 text = _answer(body)
-                if body.get("stream"):
+                if self.path.endswith("/responses"):
+                    self._send(200, _response(text), "application/json")
+                elif self.path.endswith("/completions") and "messages" not in body:
+                    self._send(200, _text_completion(text), "application/json")
+                elif body.get("stream"):
                     self._stream(text)
                 else:
                     self._send(200, _completion(text), "application/json")
@@ -67,20 +73,31 @@ class FakeUpstream:
         self._server.server_close()
 
     def last_user_text(self, marker: str) -> str:
-        """The last user message of the latest request whose text contains ``marker``."""
+        """The last user text (message, prompt or input) of the latest request whose body
+        contains ``marker``."""
         for body in reversed(self.received):
-            text = json.dumps(body)
-            if marker in text:
-                users = [m for m in body["messages"] if m["role"] == "user"]
-                return users[-1]["content"]
+            if marker in json.dumps(body):
+                return _user_text(body)
         raise AssertionError(f"the upstream never received {marker!r}")
 
 
-def _answer(body: dict[str, Any]) -> str:
-    users = [m for m in body.get("messages", []) if m.get("role") == "user"]
-    content = users[-1]["content"] if users else ""
+def _user_text(body: dict[str, Any]) -> str:
+    if isinstance(body.get("prompt"), str | list):
+        prompt = body["prompt"]
+        return prompt if isinstance(prompt, str) else " ".join(map(str, prompt))
+    given = body.get("input")
+    if isinstance(given, str):
+        return given
+    messages = given if isinstance(given, list) else body.get("messages", [])
+    users = [m for m in messages if isinstance(m, dict) and m.get("role") == "user"]
+    content = users[-1].get("content", "") if users else ""
     if isinstance(content, list):
         content = " ".join(p.get("text", "") for p in content if isinstance(p, dict))
+    return content
+
+
+def _answer(body: dict[str, Any]) -> str:
+    content = _user_text(body)
     _, found, reversed_reply = content.partition("REPLY-REV:")
     if found:  # reversed, so the prompt itself does not trip the request-phase rules
         return reversed_reply.strip()[::-1]
@@ -103,6 +120,44 @@ def _completion(text: str) -> bytes:
                 }
             ],
             "usage": {"prompt_tokens": 5, "completion_tokens": 5, "total_tokens": 10},
+        }
+    ).encode()
+
+
+def _text_completion(text: str) -> bytes:
+    return json.dumps(
+        {
+            "id": "cmpl-fake",
+            "object": "text_completion",
+            "created": int(time.time()),
+            "model": "fake-model",
+            "choices": [{"index": 0, "text": text, "finish_reason": "stop", "logprobs": None}],
+            "usage": {"prompt_tokens": 5, "completion_tokens": 5, "total_tokens": 10},
+        }
+    ).encode()
+
+
+def _response(text: str) -> bytes:
+    return json.dumps(
+        {
+            "id": "resp_fake",
+            "object": "response",
+            "created_at": int(time.time()),
+            "status": "completed",
+            "model": "fake-model",
+            "output": [
+                {
+                    "type": "message",
+                    "id": "msg_fake",
+                    "status": "completed",
+                    "role": "assistant",
+                    "content": [{"type": "output_text", "text": text, "annotations": []}],
+                }
+            ],
+            "parallel_tool_calls": True,
+            "tool_choice": "auto",
+            "tools": [],
+            "usage": {"input_tokens": 5, "output_tokens": 5, "total_tokens": 10},
         }
     ).encode()
 
