@@ -2,9 +2,13 @@
 
 from shim.guardrail import GuardrailBlocked, KafkaScanGuardrail
 from shim.replies import ReplyClient, TooManyPending
+from shim.names import ALIASES, scanner_name
+from shim.presets import PRESETS
 from shim.settings import SCANNERS, RequestPlan, ShimSettings
 
 __all__ = [
+    "ALIASES",
+    "PRESETS",
     "SCANNERS",
     "GuardrailBlocked",
     "KafkaScanGuardrail",
@@ -12,4 +16,5 @@ __all__ = [
     "RequestPlan",
     "ShimSettings",
     "TooManyPending",
+    "scanner_name",
 ]

@@ -48,13 +48,19 @@ class Circuit:
             self._probing = True
         return True
 
-    def record(self, answered: bool) -> None:
-        """The outcome of an admitted request: did any scanner answer it?"""
+    def record(self, answered: bool) -> str:
+        """The outcome of an admitted request: did any scanner answer it? Returns
+        ``"opened"`` or ``"closed"`` when that changed the circuit (for a log line), else
+        ``""``."""
         probe, self._probing = self._probing, False
         if answered:
+            was_tripped = bool(self._open_until)
             self._silent, self._open_until, self._next_cooldown = 0, 0.0, self.cooldown_s
-            return
+            return "closed" if was_tripped else ""
         self._silent += 1
         if probe or self._silent >= self.trip_after:
+            was_tripped = bool(self._open_until)
             self._open_until = self._clock() + self._next_cooldown
             self._next_cooldown = min(self._next_cooldown * 2, self.max_cooldown_s)
+            return "" if was_tripped else "opened"
+        return ""

@@ -167,8 +167,18 @@ class ReplyClient:
         finally:
             del self._pending[request.correlation_id]
             waiter.done.cancel()  # a late delivery error then has nobody to bother
-            self.circuit.record(bool(waiter.results))
+            self._note(self.circuit.record(bool(waiter.results)))
         return dict(waiter.results)
+
+    def _note(self, change: str) -> None:
+        if change == "opened":
+            log.warning(
+                "guardstream: no scanner answered the last %d requests; the circuit is open: "
+                "requests get on_timeout at once until a probe is answered",
+                self.circuit.trip_after,
+            )
+        elif change == "closed":
+            log.warning("guardstream: scanners answer again; the circuit is closed")
 
     def publish(self, topic: str, message: object, request_id: str) -> None:
         """Publish ``message`` without waiting (verdicts, audit-only requests); dropped, and

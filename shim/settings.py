@@ -34,6 +34,16 @@ guardstream's keys:
         only these entities are acted on (others are logged), each with its action.
     entities: PII entity names to act on (masked unless ``pii_entities_config`` or
         ``actions`` say otherwise); others are logged.
+    preset: ``gdpr`` | ``hipaa`` | ``pci``, or a list of them: the entities of
+        :mod:`shim.presets`, masked; the three keys above override it name by name.
+    callback_args: the users' guide's form, ``{presidio: {entities, threshold},
+        lakera_prompt_injection: {category_thresholds: {...}}}``, read into ``entities`` and
+        ``thresholds``.
+
+Wherever a scanner is named (``scanners``, ``actions``, ``thresholds``, ``callback_args``,
+toggles), the users' guide's and LiteLLM's names work too (:mod:`shim.names`: ``presidio``,
+``hide_secrets``, ``detect_prompt_injection``, ``lakera_prompt_injection``,
+``llmguard_moderations``...); an unknown scanner name is an error.
     output_parse_pii: with ``pre_call`` and ``post_call``, the model sees numbered
         placeholders (``<PERSON_1>``) and the answer gets the original values back, as
         LiteLLM's Presidio guardrail does; default false.
@@ -97,6 +107,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+from shim.names import ALIASES, SCANNERS, scanner_name
+from shim.presets import preset_entities
 from topics import (
     MAX_MESSAGE_BYTES,
     ConfigError,
@@ -109,8 +121,6 @@ from topics import (
 
 __all__ = ["KNOWN_KEYS", "LITELLM_KEYS", "SCANNERS", "RequestPlan", "ShimSettings", "check_keys"]
 
-SCANNERS: tuple[str, ...] = ("pii", "prompt_injection", "secrets", "moderation")
-"""The scanner kinds the pools provide."""
 
 OnTimeout = Literal["allow", "block"]
 MAX_REQUEST_BYTES = MAX_MESSAGE_BYTES - (64 << 10)
@@ -146,6 +156,8 @@ KNOWN_KEYS: frozenset[str] = frozenset(
         "thresholds",
         "pii_entities_config",
         "entities",
+        "preset",
+        "callback_args",
         "output_parse_pii",
         "during_call_mask",
         "logging_only",
@@ -226,7 +238,13 @@ class ShimSettings:
         """Build the settings from ``litellm_params``; raise :class:`ConfigError` if one is bad."""
         check_keys(params)
         p = {k: resolve_env(v, environ) for k, v in params.items() if v is not None}
-        entity_actions = _entity_actions(p.get("pii_entities_config"), p.get("entities"))
+        if "callback_args" in p:
+            p = _with_callback_args(p)
+        entity_actions = _entity_actions(
+            p.get("pii_entities_config"),
+            p.get("entities"),
+            preset_entities(p["preset"]) if "preset" in p else [],
+        )
         if entity_actions:
             p["actions"] = {**entity_actions, **_actions(p.get("actions", {}), "litellm_params")}
         connection = KafkaConnection(
@@ -299,8 +317,14 @@ class ShimSettings:
             return plan
         if allow_toggles and toggles.get(guardrail_name) is False:
             return replace(plan, scanners=())
-        wanted = [s for s in plan.scanners if not (allow_toggles and toggles.get(s) is False)]
-        wanted += [s for s in SCANNERS if toggles.get(s) is True and s not in wanted]
+        by_scanner: dict[str, object] = {}
+        for key, value in toggles.items():  # the guide's names too: {"hide_secrets": true}
+            scanner = scanner_name(str(key))
+            if scanner is not None and value in (True, False):
+                by_scanner[scanner] = value if key == scanner else by_scanner.get(scanner, value)
+        off = {s for s, on in by_scanner.items() if on is False and allow_toggles}
+        wanted = [s for s in plan.scanners if s not in off]
+        wanted += [s for s in SCANNERS if by_scanner.get(s) is True and s not in wanted]
         return replace(plan, scanners=tuple(wanted))
 
 
@@ -310,10 +334,13 @@ def _merge(plan: RequestPlan, p: Mapping[str, Any], *, where: str) -> RequestPla
         raw = p["scanners"]
         if not isinstance(raw, (list, tuple)) or not all(isinstance(s, str) for s in raw):
             raise ConfigError(f"{where}: scanners must be a list of names")
-        unknown = sorted(set(raw) - set(SCANNERS))
+        unknown = sorted(s for s in raw if scanner_name(s) is None)
         if unknown:
-            raise ConfigError(f"{where}: unknown scanners {unknown}; known: {list(SCANNERS)}")
-        scanners = tuple(dict.fromkeys(raw))
+            raise ConfigError(
+                f"{where}: unknown scanners {unknown}; known: {list(SCANNERS)}, or the guide's "
+                f"names {sorted(ALIASES)}"
+            )
+        scanners = tuple(dict.fromkeys(scanner_name(s) or s for s in raw))
     actions = {**plan.policy.actions, **_actions(p.get("actions", {}), where)}
     thresholds = {**plan.policy.thresholds, **_thresholds(p.get("thresholds", {}), where)}
     on_timeout = p.get("on_timeout", plan.on_timeout)
@@ -332,13 +359,50 @@ def _actions(raw: object, where: str) -> dict[str, Any]:
     bad = {k: v for k, v in raw.items() if v not in ("block", "mask", "log")}
     if bad:
         raise ConfigError(f"{where}: actions must be block, mask or log; got {bad}")
-    return {str(k): v for k, v in raw.items()}
+    return {_label(k): v for k, v in raw.items()}
 
 
-def _entity_actions(config: object, entities: object) -> dict[str, Any]:
+def _label(key: object) -> str:
+    """A key of ``actions`` or ``thresholds``: a scanner (by any of its names) or a label."""
+    return scanner_name(str(key)) or str(key)
+
+
+def _with_callback_args(p: dict[str, Any]) -> dict[str, Any]:
+    """The users' guide's ``callback_args: {presidio: {entities, threshold}, ...}`` read into
+    guardstream's keys: ``entities``, ``threshold`` (the scanner's) and ``category_thresholds``
+    (per label). Backend settings (``api_base``...) belong to the pools and are refused."""
+    raw = p.pop("callback_args")
+    if not isinstance(raw, Mapping):
+        raise ConfigError("callback_args must be a mapping of guardrail name to its settings")
+    out = dict(p)
+    thresholds = dict(out.get("thresholds") or {})
+    for name, args in raw.items():
+        scanner = scanner_name(str(name))
+        if scanner is None or not isinstance(args, Mapping):
+            raise ConfigError(f"callback_args.{name}: not a scanner; known: {list(SCANNERS)}")
+        for key, value in args.items():
+            if key == "entities" and scanner == "pii":
+                out["entities"] = value
+            elif key == "threshold":
+                thresholds.setdefault(scanner, value)
+            elif key == "category_thresholds" and isinstance(value, Mapping):
+                for label, score in value.items():
+                    thresholds.setdefault(_label(label), score)
+            else:
+                raise ConfigError(
+                    f"callback_args.{name}.{key}: guardstream's {scanner} pool holds its backend "
+                    f"settings; set them under pools.{scanner}.scanner in the pools' config"
+                )
+    if thresholds:
+        out["thresholds"] = thresholds
+    return out
+
+
+def _entity_actions(config: object, entities: object, preset: list[str]) -> dict[str, Any]:
     """Actions that restrict the PII scanner to the named entities: LiteLLM's
-    ``pii_entities_config`` (``{ENTITY: MASK|BLOCK|LOG}``) and a plain ``entities`` list."""
-    if config is None and entities is None:
+    ``pii_entities_config`` (``{ENTITY: MASK|BLOCK|LOG}``), a plain ``entities`` list and a
+    compliance ``preset``'s entities (masked unless the other two say otherwise)."""
+    if config is None and entities is None and not preset:
         return {}
     if config is not None and not isinstance(config, Mapping):
         raise ConfigError("pii_entities_config must be a mapping of ENTITY to MASK|BLOCK|LOG")
@@ -352,15 +416,15 @@ def _entity_actions(config: object, entities: object) -> dict[str, Any]:
         if action not in ("mask", "block", "log"):
             raise ConfigError(f"pii_entities_config[{entity}] must be MASK, BLOCK or LOG")
         configured[str(entity).upper()] = action
-    named = [str(e).upper() for e in entities] if entities is not None else list(configured)
-    return {"pii": "log", **{e: configured.get(e, "mask") for e in named}, **configured}
+    named = [*preset, *(str(e).upper() for e in entities or ()), *configured]
+    return {"pii": "log", **{e: configured.get(e, "mask") for e in named}}
 
 
 def _thresholds(raw: object, where: str) -> dict[str, float]:
     if not isinstance(raw, Mapping):
         raise ConfigError(f"{where}: thresholds must be a mapping of name to a score")
     try:
-        return {str(k): float(v) for k, v in raw.items()}
+        return {_label(k): float(v) for k, v in raw.items()}
     except (TypeError, ValueError) as e:
         raise ConfigError(f"{where}: thresholds must be numbers: {e}") from e
 

@@ -20,12 +20,12 @@ def test_silence_trips_then_a_probe_closes_it() -> None:
         assert circuit.admit()
         circuit.record(answered=False)
     assert circuit.admit()  # the third silent one trips it
-    circuit.record(answered=False)
+    assert circuit.record(answered=False) == "opened"
     assert circuit.open and not circuit.admit()
     clock.now += 2.1
     assert circuit.admit()  # the probe
     assert not circuit.admit()  # only one probe at a time
-    circuit.record(answered=True)
+    assert circuit.record(answered=True) == "closed"
     assert not circuit.open and circuit.admit()
 
 

@@ -264,6 +264,23 @@ async def test_turning_scanners_off_needs_permission(
     assert response.json() == BLOCKED
 
 
+async def test_silence_opens_the_circuit_and_an_answer_closes_it(
+    proxies: dict[str, Any],
+) -> None:
+    """Five requests in a row that nobody answers open the circuit (later ones get the fail
+    policy at once, logged once); a probe that is answered closes it again."""
+    proxy: Proxy = proxies["pre"]
+    for i in range(5):
+        assert (await chat(proxy, f"[[silent]] {i}")).status_code == 200  # on_timeout allow
+    assert await eventually(lambda: "the circuit is open" in proxy.log_text())
+    deadline = asyncio.get_running_loop().time() + 60
+    while (await chat(proxy, INJECTION)).status_code != 400:  # a probe gets through, answered
+        assert asyncio.get_running_loop().time() < deadline, proxy.log_text()[-3000:]
+        await asyncio.sleep(0.5)
+    assert "the circuit is closed" in proxy.log_text()
+    assert proxy.log_text().count("the circuit is open") == 1
+
+
 async def test_post_call_blocks_an_answer(proxies: dict[str, Any]) -> None:
     response = await chat(proxies["pre"], "REPLY-REV: " + "this is hateful"[::-1])
     assert response.status_code == 400

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from shim.presets import PRESETS
 from shim.settings import SCANNERS, ShimSettings
 from topics import ConfigError
 
@@ -121,7 +124,7 @@ def test_bad_settings_raise_config_error(params: dict[str, object]) -> None:
         (None, SCANNERS),
         ({"prompt_injection": False}, ("pii", "secrets", "moderation")),
         ({"guardstream": False}, ()),
-        ({"hide_secrets": True, "guardstream": True}, SCANNERS),  # LiteLLM's names: ignored
+        ({"hide_secrets": True, "guardstream": True}, SCANNERS),
     ],
 )
 def test_request_toggles(toggles: dict[str, bool] | None, expected: tuple[str, ...]) -> None:
@@ -162,3 +165,76 @@ def test_an_admin_can_lock_toggles_for_a_key() -> None:
         None, {"allow_request_toggles": False}, {"prompt_injection": False}, "guardstream"
     )
     assert plan.scanners == SCANNERS
+
+
+@pytest.mark.parametrize(
+    ("toggles", "expected"),
+    [
+        ({"hide_secrets": True}, ("pii", "secrets")),  # the guide's name turns secrets on
+        ({"detect_prompt_injection": True}, ("pii", "prompt_injection")),
+        (
+            {"llmguard_moderations": True, "lakera": True},
+            ("pii", "moderation"),
+        ),  # others': LiteLLM's
+    ],
+)
+def test_the_guides_names_work_in_toggles(
+    toggles: dict[str, bool], expected: tuple[str, ...]
+) -> None:
+    assert settings(scanners=["pii"]).plan(None, None, toggles, "guardstream").scanners == expected
+
+
+def test_the_guides_names_work_in_scanners_actions_and_thresholds() -> None:
+    s = settings(
+        scanners=["presidio", "lakera_prompt_injection", "hide_secrets"],
+        actions={"hide_secrets": "block", "EMAIL_ADDRESS": "mask"},
+        thresholds={"detect_prompt_injection": 0.9},
+    )
+    assert s.scanners == ("pii", "prompt_injection", "secrets")
+    assert s.policy.actions == {"secrets": "block", "EMAIL_ADDRESS": "mask"}
+    assert s.policy.thresholds == {"prompt_injection": 0.9}
+    with pytest.raises(ConfigError, match="unknown scanners \\['lakera'\\]"):
+        settings(scanners=["lakera"])
+
+
+def test_the_guides_callback_args() -> None:
+    s = settings(
+        callback_args={
+            "presidio": {"entities": ["PERSON", "EMAIL_ADDRESS"], "threshold": 0.8},
+            "lakera_prompt_injection": {"category_thresholds": {"prompt_injection": 0.1}},
+        }
+    )
+    assert s.policy.actions == {"pii": "log", "PERSON": "mask", "EMAIL_ADDRESS": "mask"}
+    assert s.policy.thresholds == {"pii": 0.8, "prompt_injection": 0.1}
+    with pytest.raises(ConfigError, match=r"pools\.moderation\.scanner"):
+        settings(callback_args={"llmguard_moderations": {"api_base": "http://localhost:8001"}})
+
+
+@pytest.mark.parametrize("preset", sorted(PRESETS))
+def test_each_preset_masks_its_entities_and_logs_the_rest(preset: str) -> None:
+    actions = settings(preset=preset).policy.actions
+    assert actions == {"pii": "log", **dict.fromkeys(PRESETS[preset], "mask")}
+
+
+def test_presets_combine_and_yield_to_explicit_keys() -> None:
+    s = settings(
+        preset=["pci", "hipaa"],
+        pii_entities_config={"CREDIT_CARD": "BLOCK"},
+        actions={"DATE_TIME": "log"},
+    )
+    actions = s.policy.actions
+    assert actions["CREDIT_CARD"] == "block" and actions["DATE_TIME"] == "log"
+    assert actions["US_SSN"] == "mask" and actions["IBAN_CODE"] == "mask"
+    with pytest.raises(ConfigError, match="unknown preset"):
+        settings(preset="sox")
+
+
+def test_the_readme_lists_each_presets_entities() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    rows = {
+        cells[1].strip("` "): [e.strip() for e in cells[2].split(",")]
+        for line in readme.splitlines()
+        if line.startswith("| `") and len(cells := line.split("|")) == 4
+        and cells[1].strip("` ") in PRESETS
+    }  # fmt: skip
+    assert rows == {name: list(entities) for name, entities in PRESETS.items()}

@@ -12,6 +12,7 @@ import orjson
 from tests.pools import KEYWORD_SCANNER, Bus, http_json, running_pool, scan_request
 from topics import DeadLetter, KafkaConnection, Policy, Topics, decode
 from workers.batch import Record
+from workers.health import check_pools
 from workers.pool import lanes
 from workers.settings import PoolSettings
 
@@ -170,6 +171,7 @@ async def test_one_big_slow_request_does_not_hold_up_the_others(
             everything = await bus.results(len(small) + 2, partition=0, timeout=30)
             (after,) = [r for r in everything if r.correlation_id == later.correlation_id]
             ready = http_json(f"http://127.0.0.1:{pool.port}/health/ready")
+            (health,) = await check_pools(kafka, topics, ("keyword",))
     by_id = {r.correlation_id: r for r in rest}
     assert {r.correlation_id for r in small} <= set(by_id)
     assert all(by_id[r.correlation_id].verdict == "block" for r in small)
@@ -177,6 +179,7 @@ async def test_one_big_slow_request_does_not_hold_up_the_others(
     assert "ScannerTimeout" in by_id[big.correlation_id].error
     assert after.correlation_id == later.correlation_id and after.verdict == "block"
     assert ready == (200, {"ready": True, "degraded": True})
+    assert any(p.startswith("degraded") for p in health.problems), health.problems
 
 
 def test_a_batchs_large_requests_come_after_its_small_ones_each_alone(tmp_path: Path) -> None:
