@@ -1,9 +1,9 @@
 """The LiteLLM guardrail that publishes to Kafka and waits for verdicts."""
 
 from shim.guardrail import GuardrailBlocked, KafkaScanGuardrail
-from shim.replies import ReplyClient, TooManyPending
 from shim.names import ALIASES, scanner_name
 from shim.presets import PRESETS
+from shim.replies import ReplyClient, TooManyPending
 from shim.settings import SCANNERS, RequestPlan, ShimSettings
 
 __all__ = [

@@ -1,10 +1,10 @@
 """Compliance presets: the personal data each regime asks to keep from the model.
 
 ``preset: hipaa`` (or a list, ``[gdpr, pci]``: the union) restricts the PII scanner to the
-entities of :data:`PRESETS`, each masked, and logs the rest; ``actions``, ``pii_entities_config`` and
-``entities`` override it name by name. They are starting points chosen with the regime's own
-lists in mind (HIPAA's Safe Harbor identifiers, GDPR's personal data, PCI DSS's account data),
-not legal advice: the pools find what their recognizers can (see the README for which).
+entities of :data:`PRESETS`, each masked, and logs the rest; ``actions``,
+``pii_entities_config`` and ``entities`` override it name by name. They are starting points
+chosen with each regime's own lists in mind (HIPAA's Safe Harbor identifiers, GDPR's personal
+data, PCI DSS's account data), not legal advice: the pools find what their recognizers can.
 
 The entities of each preset are :data:`PRESETS`; the README's table lists them (a test keeps
 the two the same).
