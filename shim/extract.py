@@ -40,9 +40,12 @@ _PROMPT, _INSTRUCTIONS, _INPUT = -1, -2, -3
 
 
 def request_texts(data: Mapping[str, Any]) -> list[Text]:
-    """The non-empty text pieces of a request: chat ``messages``, a completion's ``prompt``, a
-    Responses API ``instructions`` and ``input``."""
-    texts = message_texts(data.get("messages"))
+    """The non-empty text pieces of a request: chat ``messages``; else a completion's
+    ``prompt``, a Responses API ``instructions`` and ``input``. (LiteLLM's logging callbacks
+    see the chat messages under ``input`` as well: they are read once.)"""
+    if isinstance(data.get("messages"), list):
+        return message_texts(data["messages"])
+    texts: list[Text] = []
     prompt = data.get("prompt")
     if isinstance(prompt, str) and prompt:
         texts.append(Text("user", prompt, _PROMPT, -1))

@@ -28,6 +28,14 @@ from shim.extract import mask_request, mask_response, request_texts, response_te
             ["hello", "{}x", "tool says hi"],
         ),
         ({"messages": [{"role": "user", "content": "chat"}], "model": "m"}, ["chat"]),
+        # a logging callback's kwargs: the same messages under input too, read once
+        (
+            {
+                "messages": [{"role": "user", "content": "once"}],
+                "input": [{"role": "user", "content": "once"}],
+            },
+            ["once"],
+        ),
         ({"input": [1, None, "not a message"]}, []),
     ],
 )
