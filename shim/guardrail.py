@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sys
 import time
 import uuid
 from collections import OrderedDict
@@ -39,6 +40,8 @@ from shim.extract import (
     response_texts,
     stream_texts,
 )
+from shim.health import GuardrailHealth
+from shim.health import mount as mount_health
 from shim.metrics import serve_metrics, shim_metrics
 from shim.placeholders import number, restore
 from shim.replies import ReplyClient, TooManyPending
@@ -125,8 +128,18 @@ class KafkaScanGuardrail(CustomGuardrail):
         """output_parse_pii: numbered placeholder -> original value, by call id, from the
         prompt's masking to the answer's restoring (in memory: never in logged metadata)."""
         self._announce()
+        self.health = GuardrailHealth(
+            self.guardrail_name or "guardstream",
+            self.settings.connection,
+            self.settings.topics,
+            self.settings.scanners,
+        )
+        proxy_server = sys.modules.get("litellm.proxy.proxy_server")
+        if proxy_server is not None:  # inside a proxy: answer GET /health/guardrails there
+            mount_health(proxy_server.app, self.health)
         with contextlib.suppress(RuntimeError):  # no running loop yet: start on first use
             self.replies.start()
+            self.health.start()
 
     def _announce(self) -> None:
         """Say at start-up what the configured modes do with a mask verdict."""
@@ -290,6 +303,7 @@ class KafkaScanGuardrail(CustomGuardrail):
                 outcome = replace(outcome, decision="allow", masked={})
         waited_ms = (time.perf_counter() - started) * 1000
         shim_metrics().observe(mode, phase, outcome, waited_ms / 1000)
+        self.health.note(outcome.timed_out, outcome.failed, outcome.fail_policy_applied)
         self.replies.publish(
             self.settings.topics.verdicts.name,
             Verdict(
@@ -419,6 +433,7 @@ class KafkaScanGuardrail(CustomGuardrail):
 
     async def close(self) -> None:
         """Stop the Kafka clients (tests and benchmarks; the proxy just exits)."""
+        await self.health.stop()
         await self.replies.stop()
         await asyncio.sleep(0)
 

@@ -73,7 +73,7 @@ async def stack(
         )
     }
     async with serving(pools, list(proxies.values()), upstream, wait_s=300):
-        yield {"topics": topics, "upstream": upstream, "home": home, **proxies}
+        yield {"topics": topics, "upstream": upstream, "home": home, "pools": pools, **proxies}
 
 
 async def post(proxy: Proxy, path: str, body: dict[str, Any]) -> httpx.Response:
@@ -237,3 +237,39 @@ def test_an_unknown_key_stops_the_proxy_naming_the_nearest(
         assert "did you mean 'on_timeout'" in str(failed.value)
     finally:
         proxy.stop()
+
+
+async def test_health_guardrails_on_the_proxys_own_port(stack: dict[str, Any]) -> None:
+    """200 with every pool consuming, 503 naming the pool that stopped (runs last: it stops
+    the moderation pool)."""
+    url = f"{stack['plain'].url}/health/guardrails"
+
+    async def status() -> tuple[int, dict[str, Any]]:
+        async with httpx.AsyncClient(timeout=10) as client:
+            response = await client.get(url)
+        return response.status_code, response.json()
+
+    code, body = await eventually(status, lambda r: r[0] == 200)
+    assert code == 200, body
+    (guardrail,) = body["guardrails"]
+    assert guardrail["kafka"] == "ok"
+    assert {s: v["status"] for s, v in guardrail["scanners"].items()} == dict.fromkeys(
+        SCANNERS, "ok"
+    )
+    assert all(v["members"] >= 1 for v in guardrail["scanners"].values())
+    moderation = next(p for p in stack["pools"] if p.kind == "moderation")
+    moderation.stop()
+    code, body = await eventually(status, lambda r: r[0] == 503)
+    assert code == 503, body
+    (guardrail,) = body["guardrails"]
+    assert guardrail["scanners"]["moderation"]["status"] == "down"
+    assert guardrail["scanners"]["pii"]["status"] == "ok"
+
+
+async def eventually(check: Any, done: Any, timeout_s: float = 90.0) -> Any:
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    while True:
+        value = await check()
+        if done(value) or asyncio.get_running_loop().time() > deadline:
+            return value
+        await asyncio.sleep(1.0)

@@ -142,6 +142,10 @@ async def chat(proxy: Proxy, text: str, **extra: Any) -> httpx.Response:
         return await client.post(f"{proxy.url}/v1/chat/completions", json=body, headers=HEADERS)
 
 
+def code_of(response: httpx.Response) -> str:
+    return response.json()["error"]["code"]
+
+
 def content_of(response: httpx.Response) -> str:
     if response.headers.get("content-type", "").startswith("text/event-stream"):
         parts = []
@@ -269,12 +273,14 @@ async def test_silence_opens_the_circuit_and_an_answer_closes_it(
 ) -> None:
     """Five requests in a row that nobody answers open the circuit (later ones get the fail
     policy at once, logged once); a probe that is answered closes it again."""
-    proxy: Proxy = proxies["pre"]
+    proxy: Proxy = proxies["during"]  # during_call only: no answered post-call in between
     for i in range(5):
-        assert (await chat(proxy, f"[[silent]] {i}")).status_code == 200  # on_timeout allow
+        silent = await chat(proxy, f"[[silent]] {i}")
+        assert code_of(silent) == "guardstream_unavailable"  # on_timeout block
     assert await eventually(lambda: "the circuit is open" in proxy.log_text())
     deadline = asyncio.get_running_loop().time() + 60
-    while (await chat(proxy, INJECTION)).status_code != 400:  # a probe gets through, answered
+    # while open, the fail policy answers; then a probe gets through and is answered
+    while code_of(await chat(proxy, INJECTION)) != "prompt_injection_blocked":
         assert asyncio.get_running_loop().time() < deadline, proxy.log_text()[-3000:]
         await asyncio.sleep(0.5)
     assert "the circuit is closed" in proxy.log_text()

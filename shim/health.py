@@ -1,0 +1,152 @@
+"""``GET /health/guardrails`` on the proxy's own port: are the pools behind this guardrail
+consuming, and is the guardrail deciding by verdicts or by its fail policy?
+
+The answer never waits for Kafka: a background task refreshes the pools' consumer groups
+(members, lag) every ``interval_s``, and the shim counts timeouts, errors and fail-policy
+decisions as it makes them; a request reads both. The status is 200 when Kafka answered the
+last refresh and every scanner has a consuming member, else 503.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import deque
+from collections.abc import Iterable
+from typing import Any
+
+from topics import BrokerUnavailable, KafkaConnection, Topics
+from topics.groups import GroupState, describe_pools
+
+__all__ = ["GuardrailHealth", "mount"]
+
+log = logging.getLogger("guardstream.shim")
+
+_RECENT_S = 300.0
+"""How far back the counts of timeouts, errors and fail-policy decisions look."""
+
+
+class GuardrailHealth:
+    """What one guardrail instance knows about its pools and its own decisions."""
+
+    def __init__(
+        self,
+        name: str,
+        connection: KafkaConnection,
+        topics: Topics,
+        scanners: Iterable[str],
+        *,
+        interval_s: float = 10.0,
+        max_lag: int = 1000,
+    ) -> None:
+        self.name = name
+        self.connection = connection
+        self.topics = topics
+        self.scanners = tuple(scanners)
+        self.interval_s = interval_s
+        self.max_lag = max_lag
+        self._groups: dict[str, GroupState] = {}
+        self._checked_at = 0.0
+        self._kafka_error = "not checked yet"
+        self._events: deque[tuple[float, str, str]] = deque(maxlen=10_000)
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        """Start refreshing in the background, on the running loop; idempotent."""
+        if self._task is None or self._task.done():
+            self._task = asyncio.get_running_loop().create_task(self._refresh_forever())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    def note(self, timed_out: Iterable[str], failed: Iterable[str], fail_policy: str) -> None:
+        """Count one decision's missing scanners and its fail policy (``open``/``closed``)."""
+        now = time.monotonic()
+        self._events.extend((now, "timeout", s) for s in timed_out)
+        self._events.extend((now, "error", s) for s in failed)
+        if fail_policy:
+            self._events.append((now, f"fail_{fail_policy}", ""))
+
+    def report(self) -> tuple[bool, dict[str, Any]]:
+        """Whether all is well, and the body that says so, from what is already known."""
+        self.start()
+        now = time.monotonic()
+        recent = [(kind, scanner) for at, kind, scanner in self._events if now - at < _RECENT_S]
+        scanners = {}
+        healthy = not self._kafka_error
+        for scanner in self.scanners:
+            group = self._groups.get(scanner)
+            members = len(group.members) if group else 0
+            lag = group.lag if group else None
+            if self._kafka_error:
+                status = "unknown"
+            elif not members:
+                status, healthy = "down", False
+            elif lag is not None and lag > self.max_lag:
+                status = "lagging"
+            elif ("timeout", scanner) in recent or ("error", scanner) in recent:
+                status = "degraded"
+            else:
+                status = "ok"
+            scanners[scanner] = {
+                "status": status,
+                "members": members,
+                "lag": lag,
+                "timeouts_5m": recent.count(("timeout", scanner)),
+                "errors_5m": recent.count(("error", scanner)),
+            }
+        body = {
+            "guardrail": self.name,
+            "status": "healthy" if healthy else "unhealthy",
+            "kafka": self._kafka_error or "ok",
+            "checked_s_ago": round(now - self._checked_at, 1) if self._checked_at else None,
+            "scanners": scanners,
+            "fail_open_5m": recent.count(("fail_open", "")),
+            "fail_closed_5m": recent.count(("fail_closed", "")),
+        }
+        return healthy, body
+
+    async def _refresh_forever(self) -> None:
+        while True:
+            try:
+                groups = await describe_pools(self.connection, self.topics, self.scanners)
+            except BrokerUnavailable as e:
+                self._kafka_error = f"unreachable: {e}"[:300]
+            except Exception as e:  # a health probe must never take the proxy down
+                log.warning("guardstream: health refresh failed: %s", e)
+                self._kafka_error = f"health refresh failed: {type(e).__name__}"
+            else:
+                self._groups = {g.kind: g for g in groups}
+                self._kafka_error = ""
+                self._checked_at = time.monotonic()
+            await asyncio.sleep(self.interval_s)
+
+
+def mount(app: Any, health: GuardrailHealth) -> None:
+    """Serve ``GET /health/guardrails`` on ``app`` (LiteLLM's FastAPI app) for every
+    guardrail instance mounted; the route is added once."""
+    from fastapi.responses import JSONResponse
+
+    registered: list[GuardrailHealth] = getattr(app.state, "guardstream_health", [])
+    app.state.guardstream_health = [*registered, health]
+    if registered:
+        return
+
+    async def guardrails_health() -> JSONResponse:
+        reports = [h.report() for h in app.state.guardstream_health]
+        healthy = all(ok for ok, _ in reports)
+        body = {
+            "status": "healthy" if healthy else "unhealthy",
+            "guardrails": [report for _, report in reports],
+        }
+        return JSONResponse(body, status_code=200 if healthy else 503)
+
+    app.add_api_route(
+        "/health/guardrails", guardrails_health, methods=["GET"], include_in_schema=False
+    )
