@@ -223,6 +223,7 @@ class AuditPool:
         for runner in self.sinks:
             self.metrics.sink_queued.labels(sink=runner.sink.name).set(runner.queue.qsize())
             self.metrics.sink_dropped.labels(sink=runner.sink.name).set(runner.dropped)
+        self.metrics.consumer_lag.update(self.app.consumer, self.settings.topics.requests.name)
         return self.app.web.bytes(self.metrics.render(), content_type="text/plain; version=0.0.4")
 
     async def _health(self, request: Any) -> Any:

@@ -333,4 +333,5 @@ class ScanPool:
         return self.app.web.json(self.status())
 
     async def _metrics(self, request: Request) -> Response:
+        self.metrics.consumer_lag.update(self.app.consumer, self.settings.topics.requests.name)
         return self.app.web.bytes(self.metrics.render(), content_type="text/plain; version=0.0.4")
