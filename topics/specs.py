@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from topics.codec import MAX_MESSAGE_BYTES
+from topics.errors import ConfigError
 
 __all__ = ["DEFAULT_PREFIX", "TopicSpec", "Topics"]
 
@@ -48,6 +49,13 @@ class Topics:
 
     prefix: str = DEFAULT_PREFIX
     partitions: int = 12
+    audit_retention_days: float = 30.0
+    """How long the audit trail is kept. Every process that creates topics applies it (pools
+    do at start), so set it where they all read it: the config file's ``topics`` section."""
+
+    def __post_init__(self) -> None:
+        if self.audit_retention_days <= 0:
+            raise ConfigError("audit_retention_days must be more than 0")
 
     @property
     def requests(self) -> TopicSpec:
@@ -79,7 +87,11 @@ class Topics:
     def audit(self) -> TopicSpec:
         """One audit record per request and phase: the trail security teams read."""
         return TopicSpec(
-            f"{self.prefix}.audit", self.partitions, 30 * _DAY_MS, "delete", "request id"
+            f"{self.prefix}.audit",
+            self.partitions,
+            int(self.audit_retention_days * _DAY_MS),
+            "delete",
+            "request id",
         )
 
     @property

@@ -47,3 +47,15 @@ async def test_describe_reports_missing_and_short_topics(kafka: KafkaConnection)
     assert grown[names.requests.name].partitions == 4
     assert grown[names.requests.name].configs["retention.ms"] == "86400000"
     assert all(not s.problems for s in grown.values())
+
+
+async def test_audit_retention_is_configurable_and_applied_to_an_existing_topic(
+    kafka: KafkaConnection,
+) -> None:
+    prefix = f"retain-{uuid.uuid4().hex[:8]}"
+    kept = Topics(prefix=prefix, partitions=1, audit_retention_days=90)
+    first = await create_topics(kafka, [kept.audit])
+    assert first[0].configs["retention.ms"] == str(90 * 86_400_000)
+    shorter = Topics(prefix=prefix, partitions=1, audit_retention_days=7)
+    (state,) = await create_topics(kafka, [shorter.audit])
+    assert state.configs["retention.ms"] == str(7 * 86_400_000)
