@@ -69,8 +69,9 @@ def test_default_precision_is_fp32() -> None:
     assert Embedder().precision == "fp32"
 
 
-def test_vectors_do_not_depend_on_batch_size_or_order(reference: dict) -> None:
-    embedder = Embedder(max_tokens=128)
+@pytest.mark.parametrize("precision", ["fp32", "int8"])
+def test_vectors_do_not_depend_on_batch_size_or_order(reference: dict, precision: str) -> None:
+    embedder = Embedder(max_tokens=128, precision=precision)  # type: ignore[arg-type]
     texts = reference["texts"][:12]
     whole = embedder.embed(texts, batch_size=32)
     pairs = embedder.embed(texts[::-1], batch_size=2)[::-1]
@@ -96,3 +97,18 @@ def test_unwritable_cache_still_loads(tmp_path: Path) -> None:
     blocker.write_text("not a folder")
     embedder = Embedder(max_tokens=64, overlap=8, cache_dir=blocker / "onnx")
     assert embedder.embed(["still works"]).shape == (1, embedder.dim)
+
+
+@pytest.mark.parametrize(
+    ("lengths", "batch_size", "expected"),
+    [
+        ([10, 12, 11, 30], 32, [[0, 2, 1], [3]]),  # 30 is too long to pad the others to
+        ([10, 10, 10], 2, [[0, 1], [2]]),
+        ([128] * 9, 32, [[0, 1, 2, 3, 4, 5, 6, 7], [8]]),  # 1024 padded tokens at most
+        ([], 32, []),
+    ],
+)
+def test_batches_group_similar_lengths(
+    lengths: list[int], batch_size: int, expected: list[list[int]]
+) -> None:
+    assert embeddings._batches(lengths, batch_size) == expected
