@@ -144,7 +144,16 @@ class Embedder:
             raise ConfigError(f"max_tokens {max_tokens} exceeds what {model!r} can read")
         folder = Path(cache_dir) if cache_dir is not None else default_cache_dir(os.environ)
         graph = cached_graph(self.model_dir, self.fingerprint(), precision, folder)
-        self._session = _open_session(graph, threads)
+        try:
+            self._session = _open_session(graph, threads)
+        except ConfigError as e:
+            if not isinstance(graph, Path):
+                raise
+            # A damaged cache file (a disk that filled up, a hand edit): build it again.
+            log.warning("rebuilding the embedding graph cache: %s", e)
+            graph.unlink(missing_ok=True)
+            graph = cached_graph(self.model_dir, self.fingerprint(), precision, folder)
+            self._session = _open_session(graph, threads)
 
     def fingerprint(self) -> str:
         """SHA-256 of the model's files: changes whenever the weights or vocabulary do."""
@@ -253,6 +262,5 @@ def _open_session(graph: Path | bytes, threads: int) -> onnxruntime.InferenceSes
     try:
         return onnxruntime.InferenceSession(source, options, providers=["CPUExecutionProvider"])
     except Exception as e:  # onnxruntime raises its own Fail/InvalidGraph types, not exported
-        raise ConfigError(
-            f"onnxruntime cannot load the embedding graph {source!r:.200}: {e}"
-        ) from e
+        shown = source if isinstance(source, str) else "(built in memory)"
+        raise ConfigError(f"onnxruntime cannot load the embedding graph {shown}: {e}") from e

@@ -112,3 +112,13 @@ def test_batches_group_similar_lengths(
     lengths: list[int], batch_size: int, expected: list[list[int]]
 ) -> None:
     assert embeddings._batches(lengths, batch_size) == expected
+
+
+def test_damaged_cache_file_is_rebuilt(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    first = Embedder(max_tokens=64, overlap=8, cache_dir=tmp_path)
+    [cached] = list(tmp_path.glob("*.onnx"))
+    cached.write_bytes(b"not a graph")
+    again = Embedder(max_tokens=64, overlap=8, cache_dir=tmp_path)
+    assert "rebuilding" in caplog.text
+    assert cached.stat().st_size > 1_000_000
+    assert np.allclose(first.embed(["same text"]), again.embed(["same text"]), atol=1e-6)
