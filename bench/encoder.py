@@ -1,7 +1,8 @@
 """Measure the sentence encoder: the old numpy forward pass against onnxruntime fp32 and int8.
 
 Prints figures only (no assertions), all from one run so that the ratios compare like with like
-on a machine whose load moves: texts/s, and the median and p99 latency of a batch, for
+on a machine whose load moves: texts/s, the median and p99 latency of a batch, and texts per
+CPU-second of the process (steadier than wall time when other work shares the cores), for
 
 - the encoder alone (``Embedder.windows`` + ``embed_windows``, every window of every text, as
   the injection scanner embeds them: 128-token windows overlapping by 31), and
@@ -47,9 +48,15 @@ class Series:
 
     texts_per_batch: int
     seconds: list[float] = field(default_factory=list)
+    cpu_seconds: list[float] = field(default_factory=list)
+    """CPU time of the process per batch: what the batch cost, even while other work on the
+    machine kept this process waiting for a core (wall time counts that wait too)."""
 
     def texts_per_s(self) -> float:
         return self.texts_per_batch * len(self.seconds) / sum(self.seconds)
+
+    def texts_per_cpu_s(self) -> float:
+        return self.texts_per_batch * len(self.cpu_seconds) / sum(self.cpu_seconds)
 
     def median_ms(self) -> float:
         return statistics.median(self.seconds) * 1000
@@ -97,22 +104,27 @@ def measure(
         runners[name](batches[0][:2])
     for i, batch in enumerate(batches):
         for name in names[i % len(names) :] + names[: i % len(names)]:
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             runners[name](batch)
             series[name].seconds.append(time.perf_counter() - started)
+            series[name].cpu_seconds.append(time.process_time() - cpu)
     return series
 
 
 def report(title: str, results: dict[str, dict[str, Series]], baseline: str) -> None:
     print(f"\n{title}")
-    print("| runner | texts | texts/s | batch p50 ms | batch p99 ms | vs numpy |")
-    print("| --- | --- | ---: | ---: | ---: | ---: |")
+    print(
+        "| runner | texts | texts/s | batch p50 ms | batch p99 ms | vs numpy "
+        "| texts per CPU-s | vs numpy (CPU) |"
+    )
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for kind, series in results.items():
-        base = series[baseline].texts_per_s()
+        base, base_cpu = series[baseline].texts_per_s(), series[baseline].texts_per_cpu_s()
         for name, s in series.items():
             print(
                 f"| {name} | {kind} | {s.texts_per_s():,.1f} | {s.median_ms():,.0f} | "
-                f"{s.p99_ms():,.0f} | {s.texts_per_s() / base:.1f}x |"
+                f"{s.p99_ms():,.0f} | {s.texts_per_s() / base:.1f}x | "
+                f"{s.texts_per_cpu_s():,.1f} | {s.texts_per_cpu_s() / base_cpu:.1f}x |"
             )
 
 
