@@ -35,6 +35,7 @@ from bench.numpy_encoder import NumpyEmbedder
 from workers.embeddings import Embedder
 from workers.injection_benign import benign_texts
 from workers.injection_corpus import attack_texts
+from workers.onnx_bert import Precision
 from workers.scanners.base import ScanItem
 from workers.scanners.injection import InjectionScanner
 
@@ -148,7 +149,7 @@ def main() -> int:
         ]
         print(f"numpy BLAS: {', '.join(blas)}; onnxruntime: intra_op_num_threads=1")
         started = time.perf_counter()
-        encoders = {
+        encoders: dict[str, Embedder | NumpyEmbedder] = {
             "numpy (old)": NumpyEmbedder(max_tokens=MAX_TOKENS, overlap=OVERLAP),
             "onnx fp32": Embedder(max_tokens=MAX_TOKENS, overlap=OVERLAP, precision="fp32"),
             "onnx int8": Embedder(max_tokens=MAX_TOKENS, overlap=OVERLAP, precision="int8"),
@@ -162,11 +163,12 @@ def main() -> int:
 
         if not args.no_scanner:
             scanners = {}
-            for name, precision in (
+            variants: tuple[tuple[str, Precision], ...] = (
                 ("numpy (old)", "fp32"),
                 ("onnx fp32", "fp32"),
                 ("onnx int8", "int8"),
-            ):
+            )
+            for name, precision in variants:
                 scanner = InjectionScanner(embedding_precision=precision)
                 scanner.load()
                 if name == "numpy (old)":
