@@ -245,9 +245,11 @@ def quantize(model: onnx.ModelProto, folder: Path) -> onnx.ModelProto:
 
     source, target = folder / "fp32.onnx", folder / "int8.onnx"
     onnx.save_model(model, source)
-    # The quantiser reports every tensor on the root logger at INFO: a pool's log needs none.
-    previous = logging.root.manager.disable
-    logging.disable(logging.INFO)
+    # The quantiser logs on the root logger itself: every tensor at INFO, and advice to
+    # pre-process at WARNING. A pool's log needs neither; a filter on the root logger drops
+    # only what is logged there directly, not what the pool's own loggers pass up to it.
+    quiet = _BelowError()
+    logging.root.addFilter(quiet)
     try:
         quantize_dynamic(
             source,
@@ -258,8 +260,15 @@ def quantize(model: onnx.ModelProto, folder: Path) -> onnx.ModelProto:
             extra_options={"MatMulConstBOnly": True},
         )
     finally:
-        logging.disable(previous)
+        logging.root.removeFilter(quiet)
     return onnx.load_model(target)
+
+
+class _BelowError(logging.Filter):
+    """Drops records below ERROR."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.ERROR
 
 
 def build(model_dir: Path, precision: Precision) -> bytes:
