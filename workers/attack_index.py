@@ -3,8 +3,8 @@
 The index holds one unit vector per token window of every corpus entry (the project's seed corpus
 ``workers/data/attacks.jsonl`` plus operator corpora), so a cosine top-1 is one matrix product.
 Building it embeds every entry, which takes seconds; :meth:`AttackIndex.build` therefore keeps
-the vectors in a cache file keyed by a hash of the model files, the window settings and the
-corpus texts, and rebuilds only when one of those changes.
+the vectors in a cache file keyed by a hash of the model files, the encoder's precision, the
+window settings and the corpus texts, and rebuilds only when one of those changes.
 """
 
 from __future__ import annotations
@@ -96,9 +96,11 @@ class AttackIndex:
 
     @staticmethod
     def cache_key(embedder: Embedder, entries: list[AttackEntry]) -> str:
-        """Hash of what the vectors depend on: model files, window settings, corpus texts."""
+        """Hash of what the vectors depend on: model files, precision, window settings,
+        corpus texts."""
         digest = hashlib.sha256()
         digest.update(embedder.fingerprint().encode())
+        digest.update(embedder.precision.encode())
         digest.update(f"{embedder.max_tokens}/{embedder.overlap}".encode())
         for entry in entries:
             digest.update(entry.text.encode("utf-8", "surrogatepass"))

