@@ -48,7 +48,7 @@ import tldextract
 
 tldextract.extract("guardstream.example.com")
 
-from workers.embeddings import DEFAULT_MODEL, resolve_model_dir
+from workers.scanners.text.embeddings import DEFAULT_MODEL, resolve_model_dir
 from workers.scanners import SCANNERS, scanner_class
 
 print("embedding model:", resolve_model_dir(DEFAULT_MODEL))

@@ -83,7 +83,7 @@ class PoolSettings:
         scanner: keyword arguments for the scanner class.
         scanner_class: ``module:Class`` of an operator's own scanner plug-in; empty means the
             built-in class registered for ``kind``.
-        audit: the audit pool's join settings (:class:`workers.audit_join.AuditSettings`).
+        audit: the audit pool's join settings (:class:`workers.audit.join.AuditSettings`).
         sinks: the audit pool's sinks by name, each with its settings
             (``security_log: {log_file, log_level, include_request_data, max_bytes}``,
             ``mlflow: {experiment_name, tracking_uri, window_s}``).

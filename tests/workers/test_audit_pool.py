@@ -12,7 +12,7 @@ import yaml
 
 from tests.pools import KEYWORD_SCANNER, Bus, PoolProcess, running_pool, scan_request
 from topics import AuditRecord, KafkaConnection, Topics, Verdict, decode
-from workers.audit_join import WITHHELD
+from workers.audit.join import WITHHELD
 
 AWS_KEY = "AKIAQWERTYUIOPASDFGH"
 

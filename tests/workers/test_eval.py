@@ -8,12 +8,16 @@ from pathlib import Path
 import pytest
 
 from topics.messages import Policy
-from workers.baselines import LiteLLMInjectionBaseline, PresidioDefaultBaseline, baseline_for
 from workers.cli import main
-from workers.eval_report import build_report, json_line
-from workers.evaluate import Example, evaluate, read_examples
-from workers.pii_data import generate_pii
-from workers.scanners.pii import PiiScanner
+from workers.cli.evaluation.baselines import (
+    LiteLLMInjectionBaseline,
+    PresidioDefaultBaseline,
+    baseline_for,
+)
+from workers.cli.evaluation.evaluate import Example, evaluate, read_examples
+from workers.cli.evaluation.pii_data import generate_pii
+from workers.cli.evaluation.report import build_report, json_line
+from workers.scanners.pii.scanner import PiiScanner
 from workers.scanners.secrets import SecretsScanner
 
 # Built from parts so that no scanner of this repository mistakes the test file for a leak.

@@ -1,4 +1,4 @@
-"""workers.eval_curves: areas and sweeps on cases whose answer is known by construction."""
+"""workers.cli.evaluation.curves: areas and sweeps on cases whose answer is known by construction."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from workers.eval_curves import average_precision, curve, curves_summary, roc_auc, sweep
+from workers.cli.evaluation.curves import average_precision, curve, curves_summary, roc_auc, sweep
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""workers.pii_data and ``guardstream eval-data``: generated PII texts with exact spans."""
+"""workers.cli.evaluation.pii_data and ``guardstream eval-data``: generated PII texts with exact spans."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 from workers.cli import main
-from workers.evaluate import read_examples
-from workers.pii_data import LOCALES, generate_pii
+from workers.cli.evaluation.evaluate import read_examples
+from workers.cli.evaluation.pii_data import LOCALES, generate_pii
 
 
 def test_same_seed_same_texts_and_another_seed_others() -> None:

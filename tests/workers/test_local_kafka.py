@@ -12,8 +12,8 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from topics import BrokerUnavailable, KafkaConnection
-from workers.environment import Environment
-from workers.local_kafka import LocalBroker
+from workers.cli.environment import Environment
+from workers.local.broker import LocalBroker
 
 needs_java = pytest.mark.skipif(shutil.which("java") is None, reason="the local broker needs Java")
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from tests.pools import free_port
 from topics import KafkaConnection
-from workers.environment import Environment
+from workers.cli.environment import Environment
 
 
 def test_up_shows_a_blocked_and_an_allowed_request_then_stops(

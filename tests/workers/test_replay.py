@@ -31,9 +31,9 @@ from topics import (
     message_key,
 )
 from topics.errors import ConfigError
-from workers.commands.replay import build_scanners, parse_time, policy_change
-from workers.replay import PolicyChange, ReplayWindow, replay
-from workers.scanners.pii import PiiScanner
+from workers.cli.commands.replay import build_scanners, parse_time, policy_change
+from workers.cli.replay import PolicyChange, ReplayWindow, replay
+from workers.scanners.pii.scanner import PiiScanner
 from workers.scanners.secrets import SecretsScanner
 
 MAIL = "Please write to john.doe@example.com about the invoice."

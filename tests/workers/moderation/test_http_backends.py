@@ -17,7 +17,7 @@ import pytest
 
 from topics.errors import ConfigError, ScannerError, ScannerTimeout
 from workers.scanners.base import ScanItem
-from workers.scanners.moderation import ModerationScanner
+from workers.scanners.moderation.scanner import ModerationScanner
 
 MARKER = "zorblax"
 Reply = tuple[int, Any]  # status, JSON body (or raw bytes)

@@ -12,9 +12,13 @@ import pytest
 
 from bench.moderation_texts import TEMPLATES, generate
 from topics.errors import ConfigError
-from workers.moderation.local import LocalModeration
-from workers.moderation.local_model import CLASSES, DEFAULT_HEAD, EmbeddingHead
 from workers.scanners.base import ScanItem
+from workers.scanners.moderation.backends.local import LocalModeration
+from workers.scanners.moderation.backends.local_model import (
+    CLASSES,
+    DEFAULT_HEAD,
+    EmbeddingHead,
+)
 
 THRESHOLD = 0.5
 

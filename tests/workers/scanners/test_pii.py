@@ -15,7 +15,7 @@ from topics.messages import Policy
 from workers.policy import judge
 from workers.scanners import scanner_class
 from workers.scanners.base import ScanItem
-from workers.scanners.pii import PiiScanner
+from workers.scanners.pii.scanner import PiiScanner
 
 MODEL = PII_TEST_MODEL
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 
 from tests.workers.scanners.conftest import PII_TEST_MODEL
-from workers.pii_address import ADDRESS_SCORE, find_addresses
-from workers.pii_names import NameLexicon, load_lexicon
-from workers.pii_recognizers import context_recognizers
 from workers.scanners.base import ScanItem
-from workers.scanners.pii import PiiScanner
+from workers.scanners.pii.address import ADDRESS_SCORE, find_addresses
+from workers.scanners.pii.names import NameLexicon, load_lexicon
+from workers.scanners.pii.recognizers import context_recognizers
+from workers.scanners.pii.scanner import PiiScanner
 
 MODEL = PII_TEST_MODEL
 
@@ -194,7 +194,7 @@ def test_lexicon_knows_names_from_many_locales(lexicon: NameLexicon) -> None:
 def test_ner_guess_running_into_a_pattern_match_is_cut() -> None:
     from presidio_analyzer import RecognizerResult
 
-    from workers.pii_spans import resolve_overlaps
+    from workers.scanners.pii.spans import resolve_overlaps
 
     text = "Mrs. Ada Quill Apt. 5 Elm Road"
     ner = RecognizerResult(

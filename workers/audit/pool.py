@@ -1,0 +1,272 @@
+"""The audit pool: one audit record per request and phase, written exactly once.
+
+A faust-streaming app (its own consumer group). Results arrive on the proxies' reply partitions,
+so one agent re-keys them by request id onto the audit pool's joins topic; a second agent reads
+requests, verdicts and the re-keyed results, all keyed by request id and so co-partitioned, and
+joins them in a faust table (:class:`~workers.audit.join.AuditState` per request and phase). A
+timer notices deadlines and sends ticks through the joins topic, so every table change happens
+inside the agent, on the right partition. A written record leaves a marker in the table that
+absorbs re-deliveries; markers are forgotten after ``keep_emitted_s``. Audit records then feed
+the sinks (security log, MLflow) through bounded queues that never stall the topic.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+
+import faust
+from faust.worker import Worker
+from mode import Service
+
+from topics.admin import create_topics
+from topics.codec import decode, encode, peek_schema
+from topics.errors import DecodeError
+from topics.keys import message_key
+from topics.messages import AuditRecord, AuditTick, ScanRequest, ScanResult, Verdict
+from workers.audit.join import AuditSettings, AuditState
+from workers.audit.sinks import SinkRunner, build_sinks
+from workers.metrics import AuditMetrics
+from workers.scan_pool import cap_payload_loggers, faust_credentials, worker_log_level
+from workers.settings import PoolSettings
+
+__all__ = ["AuditPool"]
+
+log = logging.getLogger("guardstream.audit")
+
+_JOINED = (ScanRequest, ScanResult, Verdict)
+
+
+class AuditPool:
+    """One process of the audit pool."""
+
+    def __init__(self, settings: PoolSettings) -> None:
+        self.settings = settings
+        try:
+            self.audit = AuditSettings(**settings.audit)
+        except TypeError as e:
+            from topics.errors import ConfigError
+
+            raise ConfigError(f"bad audit settings: {e}") from e
+        self.sinks = [SinkRunner(sink) for sink in build_sinks(settings.sinks)]
+        self.metrics = AuditMetrics()
+        self.written = 0
+        self.joined = False
+        self.last_record_at = 0.0
+        self.cipher = settings.cipher()
+        self.app = self._build_app()
+
+    def run(self) -> int:
+        """Make sure the topics exist, then join until stopped."""
+        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        asyncio.run(create_topics(self.settings.connection, self.settings.topics.all()))
+        cap_payload_loggers()
+        worker = Worker(self.app, loglevel=worker_log_level(), quiet=True, redirect_stdouts=False)
+        try:
+            worker.execute_from_commandline()
+        except SystemExit as e:
+            return int(e.code or 0)
+        return 0
+
+    def _build_app(self) -> faust.App:
+        s = self.settings
+        topics = s.topics
+        app = faust.App(
+            s.group_id,
+            broker=[f"kafka://{server}" for server in s.connection.bootstrap_servers.split(",")],
+            broker_credentials=faust_credentials(s.connection),
+            datadir=str(s.data_dir),
+            web_enabled=True,
+            web_bind=s.web_host,
+            web_port=s.port,
+            topic_partitions=topics.partitions,
+            topic_allow_declare=True,
+            consumer_auto_offset_reset="earliest",
+            broker_commit_interval=1.0,
+            broker_session_timeout=s.session_timeout_s,
+            broker_heartbeat_interval=min(3.0, s.session_timeout_s / 3),
+            producer_acks=-1,
+            producer_max_request_size=topics.requests.max_message_bytes + 65536,
+            consumer_max_fetch_size=topics.requests.max_message_bytes + 65536,
+            table_cleanup_interval=3600.0,
+            key_serializer="raw",
+            value_serializer="raw",
+            logging_config=None,
+        )
+
+        def raw(name: str) -> faust.TopicT:
+            return app.topic(
+                name, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw"
+            )
+
+        results, joins = raw(topics.results.name), raw(topics.audit_joins.name)
+        joined_inputs = app.topic(
+            topics.requests.name, topics.verdicts.name, topics.audit_joins.name,
+            key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw",
+        )  # fmt: skip
+        table = app.Table(
+            "audit-joins",
+            default=None,
+            partitions=topics.partitions,
+            key_type=str,
+            value_type=bytes,
+        )
+
+        @app.agent(results, name="audit-rekey")
+        async def rekey(stream: faust.StreamT) -> None:
+            async for event in stream.events():
+                # same key, default partitioner: the result lands beside its request
+                sent = await joins.send(key=event.message.key, value=event.message.value)
+                await sent
+
+        @app.agent(joined_inputs, name="audit-join")
+        async def join(stream: faust.StreamT) -> None:
+            async for event in stream.events():
+                await self._on_message(app, table, event.message.value)
+
+        @app.agent(raw(topics.audit.name), name="audit-sinks")
+        async def feed_sinks(stream: faust.StreamT) -> None:
+            async for value in stream:
+                try:
+                    record = decode(AuditRecord, value)
+                except DecodeError:
+                    continue  # not ours to judge; the topic is written only by this pool
+                for sink in self.sinks:
+                    sink.offer(record)
+
+        @app.timer(interval=1.0)
+        async def deadlines() -> None:
+            now = _now_ms()
+            for key, raw_state in list(table.items()):
+                state = AuditState.load(raw_state)
+                request_id, _, phase = key.rpartition("|")
+                forget = self._forgettable(state, now)
+                if forget or state.ready(self.audit, now):
+                    tick = AuditTick(request_id=request_id, phase=phase, forget=forget)  # type: ignore[arg-type]
+                    await joins.send(key=message_key(request_id), value=encode(tick))
+
+        app.add_dependency(_SinkService(self.sinks))
+
+        @app.on_rebalance_complete.connect
+        async def joined(app: faust.App, **kwargs: Any) -> None:
+            self.joined = True
+
+        app.page("/health/live")(self._live)
+        app.page("/health/ready")(self._ready)
+        app.page("/health")(self._health)
+        app.page("/metrics")(self._metrics)
+        return app
+
+    async def _on_message(self, app: faust.App, table: Any, value: bytes) -> None:
+        now = _now_ms()
+        try:
+            schema = peek_schema(value)
+            if schema == AuditTick.SCHEMA:
+                tick = decode(AuditTick, value)
+                key = f"{tick.request_id}|{tick.phase}"
+                if tick.forget:
+                    table.pop(key, None)
+                    return
+                state = AuditState.load(table.get(key))
+                changed = False
+            else:
+                cls = next((c for c in _JOINED if c.SCHEMA == schema), None)
+                if cls is None:
+                    raise DecodeError(
+                        "wrong_schema", "schema", f"the audit pool does not take {schema!r}"
+                    )
+                message = decode(cls, value)
+                key = f"{message.request_id}|{message.phase}"
+                state = AuditState.load(table.get(key))
+                changed = state.add(schema, value, now)
+        except DecodeError as e:
+            log.warning("audit pool skipped an undecodable message: %s", e.reason)
+            self.metrics.skipped.inc()
+            return
+        if state.ready(self.audit, now):
+            record = state.record(self.audit, now, self.cipher)
+            sent = await app.producer.send(
+                self.settings.topics.audit.name,
+                message_key(record.request_id),
+                encode(record),
+                None,
+                None,
+                None,
+            )
+            await sent
+            table[key] = state.dump()
+            self.written += 1
+            self.metrics.record(record.decision, record.timed_out, record.failed)
+            self.last_record_at = time.time()
+        elif changed:
+            table[key] = state.dump()
+
+    def _forgettable(self, state: AuditState, now: int) -> bool:
+        keep = int(self.audit.keep_emitted_s * 1000)
+        if state.emitted_ms:
+            return now - state.emitted_ms > keep
+        return (
+            not state.request and now - state.first_seen_ms > keep
+        )  # results whose request never came
+
+    async def _live(self, request: Any) -> Any:
+        return self.app.web.json({"live": True})
+
+    async def _ready(self, request: Any) -> Any:
+        return self.app.web.json({"ready": self.joined}, status=200 if self.joined else 503)
+
+    async def _metrics(self, request: Any) -> Any:
+        for runner in self.sinks:
+            self.metrics.sink_queued.labels(sink=runner.sink.name).set(runner.queue.qsize())
+            self.metrics.sink_dropped.labels(sink=runner.sink.name).set(runner.dropped)
+        return self.app.web.bytes(self.metrics.render(), content_type="text/plain; version=0.0.4")
+
+    async def _health(self, request: Any) -> Any:
+        try:
+            assigned = sorted(
+                f"{tp.topic}[{tp.partition}]" for tp in self.app.consumer.assignment()
+            )
+        except Exception:  # no consumer yet, or between rebalances
+            assigned = []
+        return self.app.web.json(
+            {
+                "pool": "audit",
+                "worker_id": self.settings.worker_id,
+                "group": self.settings.group_id,
+                "assigned": assigned,
+                "records_written": self.written,
+                "last_result_age_s": round(time.time() - self.last_record_at, 3)
+                if self.last_record_at
+                else None,
+                "sinks": {
+                    r.sink.name: {
+                        "written": r.written,
+                        "queued": r.queue.qsize(),
+                        "dropped": r.dropped,
+                        "failures": r.failures,
+                    }
+                    for r in self.sinks
+                },
+            }
+        )
+
+
+class _SinkService(Service):
+    """Starts the sinks with the app and, when it stops, writes what they have queued."""
+
+    def __init__(self, sinks: list[SinkRunner]) -> None:
+        super().__init__()
+        self.sinks = sinks
+
+    async def on_start(self) -> None:
+        for sink in self.sinks:
+            sink.start()
+
+    async def on_stop(self) -> None:
+        await asyncio.gather(*(sink.stop() for sink in self.sinks))
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
