@@ -6,7 +6,8 @@
 Nothing here reads outside data: every training text comes from the templates below (harmful
 texts per category, and benign texts that use the same words: news, history, medicine, fiction,
 education, counter-speech, negation, swearing that targets nobody). Each text is embedded with
-all-MiniLM-L6-v2 (:class:`workers.scanners.text.embeddings.Embedder`, numpy, offline) and a multinomial
+all-MiniLM-L6-v2 (:class:`~workers.scanners.text.embeddings.Embedder`, numpy,
+offline) and a multinomial
 logistic regression (scikit-learn) is fitted over the embeddings; its weights, a few KB, are
 saved as float32 with the class names. ``--check`` also prints accuracy on a held-out split of
 generated texts (a sanity check, not a measure of real-world quality).

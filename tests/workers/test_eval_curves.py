@@ -1,4 +1,5 @@
-"""workers.cli.evaluation.curves: areas and sweeps on cases whose answer is known by construction."""
+"""workers.cli.evaluation.curves: areas and sweeps on cases whose answer is known by
+construction."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""workers.cli.evaluation.pii_data and ``guardstream eval-data``: generated PII texts with exact spans."""
+"""workers.cli.evaluation.pii_data and ``guardstream eval-data``: generated PII texts with
+exact spans."""
 
 from __future__ import annotations
 

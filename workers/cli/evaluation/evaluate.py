@@ -9,7 +9,7 @@ entity overlaps it, and a predicted span is correct when it overlaps a gold span
 entity; only entities the data labels are scored.
 
 Each text also gets a continuous score, the highest score of any finding (1 or 0 from the verdict
-when a scanner reports none), for the threshold-free figures of :mod:`workers.cli.evaluation.curves`. So
+when a scanner reports none), for the threshold-free figures of :mod:`.curves`. So
 that findings under the configured thresholds still come back with their scores, the requests ask
 with a policy whose threshold for this scanner is 0, and the verdict at the configured thresholds
 is then taken with :func:`workers.policy.threshold_for` (the rule :func:`workers.policy.judge`

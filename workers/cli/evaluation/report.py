@@ -3,7 +3,7 @@
 Layout of the mapping (``--report``)::
 
     data, scanner
-    summary        figures at the scanner's configured thresholds (workers.cli.evaluation.metrics), with
+    summary        figures at the scanner's configured thresholds (.metrics), with
                    roc_auc and pr_auc of the per-text scores
     curves         roc_auc, pr_auc, sweep (20 thresholds), best_f1, recall_at_fpr (0.03...)
     per_category   recall / FPR per ``category`` (or ``attack_type``, or ``subtype`` family)

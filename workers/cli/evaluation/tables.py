@@ -1,4 +1,4 @@
-"""The report of ``guardstream eval`` (:func:`workers.cli.evaluation.report.build_report`) as rich tables."""
+"""The report of ``guardstream eval`` (:func:`.report.build_report`) as rich tables."""
 
 from __future__ import annotations
 

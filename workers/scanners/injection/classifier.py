@@ -2,7 +2,8 @@
 
 Its weights (``workers/data/injection_lr.npz``, 384 floats and a bias) are trained by
 ``bench/train_injection.py`` only on guardstream's generated texts (attacks from
-:mod:`bench.injection_texts.attacks`, benign prompts from :mod:`bench.injection_texts.benign`), never on
+:mod:`bench.injection_texts.attacks`, benign prompts from :mod:`bench.injection_texts.benign`),
+never on
 evaluation data. The file records the fingerprint of the embedding model it was trained with;
 loading it with another model is a :class:`~topics.errors.ConfigError`, because the weights
 would then read meaningless coordinates.

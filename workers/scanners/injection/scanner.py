@@ -5,16 +5,17 @@ Three signals per text, all computed on the folded text of
 :func:`workers.scanners.text.normalize.normalize` (homoglyphs, invisible characters, leetspeak and
 spaced-out letters undone):
 
-- **heuristics** (:mod:`workers.scanners.injection.rules`): regexes with a family and a weight, combined
+- **heuristics** (:mod:`.rules`): regexes with a family and a weight, combined
   as a noisy-OR into a score ``h``; encoded payloads (base64, hex, ROT13) are decoded and read
   too;
-- **similarity** (:mod:`workers.scanners.injection.attack_index`): the best cosine ``c`` between any piece of the
+- **similarity** (:mod:`.attack_index`): the best cosine ``c`` between any piece of the
   text (its token windows, and runs of whole sentences, so that one injected sentence in a long
   document is not averaged away) and the attack corpora, embedded by a local MiniLM model
-  (:mod:`workers.scanners.text.embeddings`), calibrated to ``s = sigmoid(k * (c - similarity_threshold) +
-  logit(threshold))`` with ``k = 20``: a text exactly at ``similarity_threshold`` scores exactly
-  ``threshold``, so that setting is the cosine at which similarity alone flags a text;
-- **classifier** (:mod:`workers.scanners.injection.classifier`): logistic regression over the same
+  (:mod:`~workers.scanners.text.embeddings`), calibrated to
+  ``s = sigmoid(k * (c - similarity_threshold) + logit(threshold))`` with ``k = 20``: a text
+  exactly at ``similarity_threshold`` scores exactly ``threshold``, so that setting is the
+  cosine at which similarity alone flags a text;
+- **classifier** (:mod:`.classifier`): logistic regression over the same
   window embeddings, trained only on guardstream's generated attacks and benign prompts
   (``bench/train_injection.py``); its best window's probability ``p`` is calibrated the same
   way, in logit space, so that ``p = classifier_threshold`` scores exactly ``threshold``: ``c``.

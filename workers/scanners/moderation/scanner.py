@@ -1,8 +1,8 @@
 """Content moderation (hate, harassment, violence, self-harm, sexual, illicit, profanity).
 
-One scanner, several backends (:mod:`workers.scanners.moderation.backends`): ``local`` (offline, the default),
+One scanner, several backends (:mod:`.backends`): ``local`` (offline, the default),
 ``openai``, ``llama_guard`` and ``llm_guard``. Every backend's categories are mapped to one
-taxonomy (:mod:`workers.scanners.moderation.backends.taxonomy`), whose names are the findings' labels; each finding
+taxonomy (:mod:`.backends.taxonomy`), whose names are the findings' labels; each finding
 spans the whole text, since a category describes the text rather than a part of it.
 """
 

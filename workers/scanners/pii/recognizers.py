@@ -7,7 +7,7 @@ matched only with the words that make it personal data ("aged 42", "zip code 123
 license number F1234567"), so that a bare number or a capitalised word stays silent.
 
 :func:`context_recognizers` builds them for a language; :class:`AddressRecognizer` wraps
-:func:`workers.scanners.pii.address.find_addresses`; :func:`nhs_with_context` keeps Presidio's NHS number
+:func:`.address.find_addresses`; :func:`nhs_with_context` keeps Presidio's NHS number
 check but asks for a health word near it (ten digits that pass its checksum are often a US phone
 number).
 """

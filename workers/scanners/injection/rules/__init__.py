@@ -1,18 +1,18 @@
 """Compiled prompt-injection heuristics: every rule family in one table, and the scan that
 also reads decoded payloads.
 
-Rules are regexes over the folded text of :func:`workers.scanners.text.normalize.normalize`, each with a
-family and a weight (see :mod:`workers.scanners.injection.rules.core`); the families live in their own modules:
+Rules are regexes over the folded text of :func:`workers.scanners.text.normalize.normalize`,
+each with a family and a weight (see :mod:`.core`); the families live in their own modules here:
 
-- ``override`` (:mod:`workers.scanners.injection.rules.override`, other languages in
-  :mod:`workers.scanners.injection.rules.multilingual`): ignore or replace the instructions in force;
-- ``role_play`` (:mod:`workers.scanners.injection.rules.roleplay`): jailbreak personas, developer mode,
-  "no restrictions", fiction wrappers around a harmful objective;
-- ``extraction`` (:mod:`workers.scanners.injection.rules.extraction`): reveal the system prompt or secrets;
-- ``indirect`` (:mod:`workers.scanners.injection.rules.indirect`): instructions aimed at the assistant inside
-  documents or tool output, fake role markers and turns;
-- ``obfuscation`` (:mod:`workers.scanners.injection.rules.obfuscation`): encoded payloads, invisible
-  characters, payload splitting.
+- ``override`` (:mod:`.override`, other languages in :mod:`.multilingual`): ignore or replace the
+  instructions in force;
+- ``role_play`` (:mod:`.roleplay`): jailbreak personas, developer mode, "no restrictions",
+  fiction wrappers around a harmful objective;
+- ``extraction`` (:mod:`.extraction`): reveal the system prompt or secrets;
+- ``indirect`` (:mod:`.indirect`): instructions aimed at the assistant inside documents or tool
+  output, fake role markers and turns;
+- ``obfuscation`` (:mod:`.obfuscation`): encoded payloads, invisible characters, payload
+  splitting.
 
 A text's heuristic score combines the weights of the distinct rules that matched as a noisy-OR,
 ``1 - prod(1 - w)``: one strong rule decides alone, weak cues only count together.

@@ -3,7 +3,7 @@
 Three signals, each per category, the highest score winning:
 
 - lexical rules (below): precise patterns with intent and target, negation and counter-speech;
-- a trained layer (:mod:`workers.scanners.moderation.backends.local_model`): logistic regression over MiniLM
+- a trained layer (:mod:`.local_model`): logistic regression over MiniLM
   sentence embeddings, fitted by ``bench/train_moderation.py`` on generated texts, which sees
   what no pattern lists (stereotypes stated without slurs, threats in other words);
 - alt-profanity-check's model, which scores swearing, reported as ``profanity`` scaled by

@@ -1,6 +1,7 @@
 """The local moderation backend's trained layer: logistic regression over sentence embeddings.
 
-Texts are embedded with all-MiniLM-L6-v2 (:class:`workers.scanners.text.embeddings.Embedder`, numpy, offline)
+Texts are embedded with all-MiniLM-L6-v2 (:class:`~workers.scanners.text.embeddings.Embedder`,
+numpy, offline)
 and a multinomial logistic regression turns each embedding into one probability per class:
 ``benign`` or a taxonomy category. The weights (``workers/data/moderation_head.npz``, a few KB)
 were fitted by ``bench/train_moderation.py`` on texts that script generates from templates:
