@@ -87,11 +87,9 @@ from topics import (
     Topics,
     resolve_env,
 )
+from topics import SCANNER_KINDS as SCANNERS
 
 __all__ = ["SCANNERS", "RequestPlan", "ShimSettings"]
-
-SCANNERS: tuple[str, ...] = ("pii", "prompt_injection", "secrets", "moderation")
-"""The scanner kinds the pools provide."""
 
 OnTimeout = Literal["allow", "block"]
 MAX_REQUEST_BYTES = MAX_MESSAGE_BYTES - (64 << 10)

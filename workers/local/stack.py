@@ -24,13 +24,13 @@ from typing import Any
 import yaml
 
 from topics.errors import BrokerUnavailable
+from topics.messages import SCANNER_KINDS
 from topics.specs import Topics
 from workers.cli.environment import Environment
-from workers.settings import DEFAULT_WEB_PORTS
+from workers.settings import DEFAULT_WEB_PORTS, POOLS
 
 __all__ = ["DEMO_REQUESTS", "LocalStack"]
 
-POOLS = ("pii", "prompt_injection", "secrets", "moderation", "audit")
 MASTER_KEY = "sk-guardstream-local"
 MODEL = "mock-gpt"
 DEMO_REQUESTS = (
@@ -176,7 +176,7 @@ class LocalStack:
             "guardrails": [{"guardrail_name": "guardstream", "litellm_params": {
                 "guardrail": "shim.KafkaScanGuardrail", "mode": "pre_call", "default_on": True,
                 "bootstrap_servers": "os.environ/KAFKA_BOOTSTRAP_SERVERS",
-                "scanners": ["pii", "prompt_injection", "secrets", "moderation"],
+                "scanners": list(SCANNER_KINDS),
                 "budget_ms": 3000, "on_timeout": "allow",
                 "topic_prefix": self.topics.prefix, "partitions": self.topics.partitions,
                 "actions": {"EMAIL_ADDRESS": "mask", "PHONE_NUMBER": "mask"},
