@@ -49,8 +49,6 @@ class BatchOutcome:
 
     results: list[tuple[ScanRequest, ScanResult]] = field(default_factory=list)
     dead_letters: list[tuple[Record, DeadLetter]] = field(default_factory=list)
-    skipped: int = 0
-    """Requests that did not ask for this pool's scanner."""
     scanned_texts: int = 0
     cached_texts: int = 0
 
@@ -125,7 +123,6 @@ class BatchProcessor:
             outcome.dead_letters.append((record, self._dead_letter(record, e.reason, str(e))))
             return None
         if self.scanner.name not in request.scanners:
-            outcome.skipped += 1
             return None
         key_id = sealed_key_id(request.texts[0].content) if request.texts else ""
         try:

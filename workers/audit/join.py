@@ -25,7 +25,6 @@ from topics.errors import DecryptError
 from topics.messages import (
     AuditRecord,
     Decision,
-    Finding,
     ScannerOutcome,
     ScanRequest,
     ScanResult,
@@ -231,8 +230,3 @@ def _redacted(texts: list[str], results: dict[str, ScanResult]) -> list[str]:
         for f in result.findings:  # type: ignore[union-attr]
             spans.setdefault(f.text, []).append(LabelFinding(f.start, f.end, f.label, f.score))
     return [mask_spans(text, spans.get(i, [])) for i, text in enumerate(texts)]
-
-
-def findings_of(record: AuditRecord) -> list[Finding]:
-    """Every finding of every scanner in a record."""
-    return [f for o in record.outcomes for f in o.findings]

@@ -32,7 +32,7 @@ from workers.scanners.pii.names import load_lexicon, name_recognizers
 from workers.scanners.pii.recognizers import context_recognizers, nhs_with_context
 from workers.scanners.pii.spans import chunk_bounds, merge_chunks, resolve_overlaps
 
-__all__ = ["DEFAULT_EXCLUDED", "NER_ENTITY_MAPPING", "NER_LABELS_TO_IGNORE", "PiiScanner"]
+__all__ = ["NER_ENTITY_MAPPING", "NER_LABELS_TO_IGNORE", "PiiScanner"]
 
 NER_ENTITY_MAPPING: dict[str, str] = {
     "PER": "PERSON",
@@ -73,9 +73,6 @@ patterns of :mod:`workers.scanners.pii.recognizers` instead. DATE and TIME fire 
 evaluation data): DATE_TIME comes from Presidio's date patterns (whole calendar dates) only.
 The rest are not personal data."""
 
-DEFAULT_EXCLUDED: frozenset[str] = frozenset()
-"""Entities Presidio supports but this scanner leaves out unless ``entities`` names them."""
-
 _ACTIONS: dict[str, Action] = {"mask": "mask", "block": "block", "log": "log"}
 _DEFAULT_DENY_LABEL = "DENY_LIST"
 
@@ -86,7 +83,7 @@ class PiiScanner(Scanner):
     Settings (keyword arguments, from the pool's ``scanner:`` section):
 
     - ``entities``: Presidio entity names to detect. Default: every entity Presidio supports for
-      ``language`` except :data:`DEFAULT_EXCLUDED`, plus the entities of ``deny_list`` and the
+      ``language``, plus the entities of ``deny_list`` and the
       ad-hoc recognizers; when only ``pii_entities_config`` is given, its keys (as in LiteLLM,
       which sends them as the analyzer's entity list).
     - ``score_threshold``: minimum score of a finding (default 0.5).
@@ -248,7 +245,7 @@ class PiiScanner(Scanner):
         elif self.pii_entities_config:
             wanted = list(self.pii_entities_config)
         else:
-            wanted = sorted((supported - DEFAULT_EXCLUDED) | set(extra))
+            wanted = sorted(supported | set(extra))
         unknown = sorted(set(wanted) - supported)
         if unknown:
             raise ConfigError(
