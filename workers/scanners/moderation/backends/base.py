@@ -14,6 +14,7 @@ rather than starting an event loop inside that thread.
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, ClassVar
 
 import httpx
@@ -21,7 +22,7 @@ import httpx
 from topics.errors import ConfigError, ScannerError, ScannerTimeout
 from workers.scanners.base import ScanItem
 
-__all__ = ["Backend", "Categories", "HttpBackend", "expect"]
+__all__ = ["Backend", "Categories", "HttpBackend", "PerTextHttpBackend", "expect"]
 
 Categories = dict[str, float]
 """Taxonomy category -> score in [0, 1], for one text; empty when nothing was found."""
@@ -127,6 +128,30 @@ class HttpBackend(Backend):
             time.sleep(wait)
             wait *= 2
         raise AssertionError("unreachable")  # the last attempt returns or raises
+
+
+class PerTextHttpBackend(HttpBackend):
+    """An HTTP backend whose API judges one text per call: :meth:`classify` makes one call per
+    text, at most ``concurrency`` at a time. Subclasses implement :meth:`classify_one`.
+    Options besides :class:`HttpBackend`'s: ``concurrency``.
+    """
+
+    def __init__(self, concurrency: int = 4, **http: Any) -> None:
+        super().__init__(**http)
+        if concurrency < 1:
+            raise ConfigError(f"{self.name}: concurrency must be at least 1")
+        self.concurrency = concurrency
+
+    def classify(self, items: list[ScanItem]) -> list[Categories]:
+        """One call per text, at most ``concurrency`` in flight."""
+        if len(items) <= 1:
+            return [self.classify_one(i) for i in items]
+        with ThreadPoolExecutor(min(self.concurrency, len(items))) as pool:
+            return list(pool.map(self.classify_one, items))
+
+    def classify_one(self, item: ScanItem) -> Categories:
+        """The categories of one text."""
+        raise NotImplementedError
 
 
 def expect(condition: bool, backend: str, what: str) -> None:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, ClassVar
 
-from topics.errors import ConfigError
 from workers.scanners.base import ScanItem
-from workers.scanners.moderation.backends.base import Categories, HttpBackend, expect
+from workers.scanners.moderation.backends.base import Categories, PerTextHttpBackend, expect
 from workers.scanners.moderation.backends.taxonomy import LLAMA_GUARD_CODES
 
 __all__ = ["LlamaGuardModeration"]
@@ -15,14 +13,14 @@ __all__ = ["LlamaGuardModeration"]
 _NO_PROMPT = "(the prompt is not available)"
 
 
-class LlamaGuardModeration(HttpBackend):
+class LlamaGuardModeration(PerTextHttpBackend):
     """POST ``{base_url}/v1/chat/completions`` once per text, ``concurrency`` at a time.
 
     The served model's chat template turns the conversation into Llama Guard's classification
     prompt; it judges the last turn, so an assistant text is sent after a placeholder user turn.
     The reply is ``safe`` or ``unsafe`` with a line of hazard codes (``S1,S10``), each mapped to
     the taxonomy with score 1.0 (``other`` when ``unsafe`` names no code).
-    Options besides :class:`HttpBackend`'s: ``model``, ``concurrency``.
+    Options besides :class:`PerTextHttpBackend`'s: ``model``.
     """
 
     name: ClassVar[str] = "llama_guard"
@@ -30,20 +28,11 @@ class LlamaGuardModeration(HttpBackend):
     def __init__(
         self, model: str = "meta-llama/Llama-Guard-3-8B", concurrency: int = 4, **http: Any
     ) -> None:
-        super().__init__(**http)
-        if concurrency < 1:
-            raise ConfigError("llama_guard: concurrency must be at least 1")
+        super().__init__(concurrency, **http)
         self.model = model
-        self.concurrency = concurrency
 
-    def classify(self, items: list[ScanItem]) -> list[Categories]:
-        """One chat call per text, at most ``concurrency`` in flight."""
-        if len(items) <= 1:
-            return [self._one(i) for i in items]
-        with ThreadPoolExecutor(min(self.concurrency, len(items))) as pool:
-            return list(pool.map(self._one, items))
-
-    def _one(self, item: ScanItem) -> Categories:
+    def classify_one(self, item: ScanItem) -> Categories:
+        """One chat call: Llama Guard's answer for the text's turn."""
         if item.role == "assistant":
             messages = [
                 {"role": "user", "content": _NO_PROMPT},

@@ -2,43 +2,29 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, ClassVar
+from typing import ClassVar
 
-from topics.errors import ConfigError
 from workers.scanners.base import ScanItem
-from workers.scanners.moderation.backends.base import Categories, HttpBackend, expect
+from workers.scanners.moderation.backends.base import Categories, PerTextHttpBackend, expect
 from workers.scanners.moderation.backends.taxonomy import LLM_GUARD_SCANNERS
 
 __all__ = ["LlmGuardModeration"]
 
 
-class LlmGuardModeration(HttpBackend):
+class LlmGuardModeration(PerTextHttpBackend):
     """POST ``{base_url}/scan/prompt`` (``{"prompt"}``) for user and system texts and
     ``/scan/output`` (``{"prompt", "output"}``) for assistant texts, once per text.
 
     The answer ``{"is_valid", "scanners": {name: risk score}}`` becomes one category per
     scanner with a positive score (mapped by :data:`LLM_GUARD_SCANNERS`; scanners that other
     guardstream pools cover are ignored); an invalid answer that names no scanner is ``other``.
-    Options besides :class:`HttpBackend`'s: ``concurrency``.
+    Options: :class:`PerTextHttpBackend`'s.
     """
 
     name: ClassVar[str] = "llm_guard"
 
-    def __init__(self, concurrency: int = 4, **http: Any) -> None:
-        super().__init__(**http)
-        if concurrency < 1:
-            raise ConfigError("llm_guard: concurrency must be at least 1")
-        self.concurrency = concurrency
-
-    def classify(self, items: list[ScanItem]) -> list[Categories]:
-        """One call per text, at most ``concurrency`` in flight."""
-        if len(items) <= 1:
-            return [self._one(i) for i in items]
-        with ThreadPoolExecutor(min(self.concurrency, len(items))) as pool:
-            return list(pool.map(self._one, items))
-
-    def _one(self, item: ScanItem) -> Categories:
+    def classify_one(self, item: ScanItem) -> Categories:
+        """One scan call: a category per LLM Guard scanner with a positive score."""
         if item.role == "assistant":
             reply = self.post("/scan/output", {"prompt": "", "output": item.text})
         else:
