@@ -16,7 +16,8 @@ from rich.progress import Progress
 from topics.errors import ConfigError
 from workers.cli.environment import Environment
 from workers.cli.evaluation.baselines import BASELINES, baseline_for
-from workers.cli.evaluation.evaluate import Example, evaluate, read_examples
+from workers.cli.evaluation.evaluate import evaluate
+from workers.cli.evaluation.examples import Example, read_examples
 from workers.cli.evaluation.metrics import Report
 from workers.cli.evaluation.pii_data import LOCALES, generate_pii, write_jsonl
 from workers.cli.evaluation.report import build_report, json_line, write_plots, write_report

@@ -1,12 +1,10 @@
-"""Measuring a scanner on labelled JSONL, through the same batch code the pools run.
+"""Measuring a scanner on labelled examples (:mod:`.examples`), through the same batch code the
+pools run.
 
-Each line has ``text`` and ``label``; for PII also ``spans`` (``start``, ``end``, ``entity``);
-optionally ``id``, ``source``, ``category`` (or ``attack_type``), ``subtype`` and
-``hard_negative``. Positive labels are ``attack``, ``pii`` and ``flagged``; a text counts as
-predicted positive when the scanner's verdict at its configured thresholds is anything but
-``allow``. For PII, spans are also scored: a gold span is found when a predicted span of the same
-entity overlaps it, and a predicted span is correct when it overlaps a gold span of the same
-entity; only entities the data labels are scored.
+A text counts as predicted positive when the scanner's verdict at its configured thresholds is
+anything but ``allow``. For PII, spans are also scored: a gold span is found when a predicted
+span of the same entity overlaps it, and a predicted span is correct when it overlaps a gold span
+of the same entity; only entities the data labels are scored.
 
 Each text also gets a continuous score, the highest score of any finding (1 or 0 from the verdict
 when a scanner reports none), for the threshold-free figures of :mod:`.curves`. So
@@ -19,87 +17,22 @@ those texts at 0.
 
 from __future__ import annotations
 
-import re
 import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-import orjson
-
 from topics.codec import encode
-from topics.errors import ConfigError
 from topics.messages import Policy, ScanRequest, ScanResult, Text
 from workers.batch import BatchProcessor, Record
-from workers.cli.evaluation.metrics import Outcome, Report
+from workers.cli.evaluation.examples import Example
+from workers.cli.evaluation.metrics import Prediction, Report
 from workers.policy import threshold_for
 from workers.scan_cache import ScanCache
 from workers.scanners.base import Scanner
 
-__all__ = [
-    "NEGATIVE_LABELS",
-    "POSITIVE_LABELS",
-    "Example",
-    "Outcome",
-    "Report",
-    "evaluate",
-    "read_examples",
-]
-
-POSITIVE_LABELS = frozenset({"attack", "pii", "flagged"})
-NEGATIVE_LABELS = frozenset({"benign", "no_pii"})
-
-
-@dataclass(frozen=True, slots=True)
-class Example:
-    """One labelled text."""
-
-    id: str
-    text: str
-    positive: bool
-    spans: list[dict[str, Any]] = field(default_factory=list)
-    hard_negative: bool = False
-    category: str = ""
-    """``category`` or ``attack_type``, else the family of ``subtype`` (before a ``/`` or ``:``)."""
-    source: str = ""
-    """Where the text comes from (the repository of ``owner/repo:path``)."""
-
-
-def read_examples(path: Path) -> list[Example]:
-    """Read labelled JSONL; a bad line is a :class:`ConfigError` naming its number."""
-    examples = []
-    for number, line in enumerate(path.read_bytes().splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            row = orjson.loads(line)
-            label = row["label"]
-            if label not in POSITIVE_LABELS | NEGATIVE_LABELS:
-                raise ValueError(f"unknown label {label!r}")
-            examples.append(
-                Example(
-                    id=str(row.get("id", f"{path.name}:{number}")),
-                    text=row["text"],
-                    positive=label in POSITIVE_LABELS,
-                    spans=list(row.get("spans") or []),
-                    hard_negative=bool(row.get("hard_negative")),
-                    category=_category(row),
-                    source=str(row.get("source") or "").partition(":")[0],
-                )
-            )
-        except (orjson.JSONDecodeError, KeyError, TypeError, ValueError) as e:
-            raise ConfigError(f"{path}:{number}: not a labelled example ({e})") from e
-    return examples
-
-
-def _category(row: dict[str, Any]) -> str:
-    named = row.get("category") or row.get("attack_type")
-    if named:
-        return str(named)
-    return re.split(r"[/:]", str(row.get("subtype") or ""))[0]
+__all__ = ["evaluate"]
 
 
 def evaluate(
@@ -125,7 +58,7 @@ def evaluate(
         results = {req.correlation_id: res for req, res in outcome.results}
         for request, example in zip(requests, chunk, strict=True):
             result = results[request.correlation_id]
-            report.outcomes.append(_score(example, result, scanner, policy, labelled_entities))
+            report.predictions.append(_score(example, result, scanner, policy, labelled_entities))
         if progress:
             progress(len(chunk))
     report.seconds = time.perf_counter() - began
@@ -134,7 +67,7 @@ def evaluate(
 
 def _score(
     example: Example, result: ScanResult, scanner: Scanner, policy: Policy, entities: set[str]
-) -> Outcome:
+) -> Prediction:
     error = result.verdict == "error"
     kept = [f for f in result.findings if f.score >= threshold_for(scanner, policy, f.label)]
     predicted = bool(kept) and not error
@@ -154,7 +87,7 @@ def _score(
             c["correct"] += any(
                 f.label == s["entity"] and _overlaps(f.start, f.end, s) for s in example.spans
             )
-    return Outcome(example, predicted, score, error, counts)
+    return Prediction(example, predicted, score, error, counts)
 
 
 def _overlaps(start: int, end: int, span: dict[str, Any]) -> bool:

@@ -1,10 +1,10 @@
-"""Figures of one evaluation run, all derived from its per-text :class:`Outcome` list.
+"""Figures of one evaluation run, all derived from its per-text :class:`Prediction` list.
 
 Per text: a text is a true positive when it is labelled positive and the verdict is not
 ``allow``. Span level (when the data labels spans): a gold span is found when a kept finding of
 the same entity overlaps it, and a finding is correct when it overlaps a gold span of the same
-entity; only entities the data labels are scored. Because every figure comes from the outcomes,
-:meth:`Report.subset` gives the same figures on part of the data (a baseline's sample).
+entity; only entities the data labels are scored. Because every figure comes from the
+predictions, :meth:`Report.subset` gives the same figures on part of the data (a baseline's sample).
 """
 
 from __future__ import annotations
@@ -12,20 +12,18 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from workers.cli.evaluation.curves import curves_summary
+from workers.cli.evaluation.examples import Example
 
-if TYPE_CHECKING:
-    from workers.cli.evaluation.evaluate import Example
-
-__all__ = ["Outcome", "Report"]
+__all__ = ["Prediction", "Report"]
 
 _SPAN_KEYS = ("gold", "found", "predicted", "correct")
 
 
 @dataclass(frozen=True, slots=True)
-class Outcome:
+class Prediction:
     """What the scanner said about one example."""
 
     example: Example
@@ -43,36 +41,36 @@ class Report:
     """What :func:`workers.cli.evaluation.evaluate.evaluate` measured."""
 
     scanner: str
-    outcomes: list[Outcome] = field(default_factory=list)
+    predictions: list[Prediction] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
     def examples(self) -> int:
         """How many texts were scored."""
-        return len(self.outcomes)
+        return len(self.predictions)
 
     @property
     def misses(self) -> list[str]:
         """Ids of positives not flagged, lowest score (most confidently missed) first."""
-        missed = [o for o in self.outcomes if o.example.positive and not o.predicted]
+        missed = [o for o in self.predictions if o.example.positive and not o.predicted]
         return [o.example.id for o in sorted(missed, key=lambda o: o.score)]
 
     @property
     def false_alarms(self) -> list[str]:
         """Ids of negatives flagged, highest score first."""
-        wrong = [o for o in self.outcomes if not o.example.positive and o.predicted]
+        wrong = [o for o in self.predictions if not o.example.positive and o.predicted]
         return [o.example.id for o in sorted(wrong, key=lambda o: -o.score)]
 
     def subset(self, ids: Collection[str]) -> Report:
         """The same run restricted to the examples with these ids."""
-        kept = [o for o in self.outcomes if o.example.id in ids]
-        share = len(kept) / len(self.outcomes) if self.outcomes else 0.0
+        kept = [o for o in self.predictions if o.example.id in ids]
+        share = len(kept) / len(self.predictions) if self.predictions else 0.0
         return Report(self.scanner, kept, self.seconds * share)
 
     def summary(self) -> dict[str, Any]:
         """Figures as one JSON-ready mapping (binary, and span-level when spans were scored)."""
         c = Counter[str]()
-        for o in self.outcomes:
+        for o in self.predictions:
             kind = (
                 ("tp" if o.predicted else "fn")
                 if o.example.positive
@@ -112,7 +110,7 @@ class Report:
     def per_entity(self) -> dict[str, dict[str, Any]]:
         """Span recall and precision per entity (empty when the data labels no spans)."""
         totals: dict[str, Counter[str]] = {}
-        for o in self.outcomes:
+        for o in self.predictions:
             for entity, counts in o.entities.items():
                 totals.setdefault(entity, Counter()).update(counts)
         if not any(c["gold"] for c in totals.values()):
@@ -130,7 +128,7 @@ class Report:
         """ROC AUC, PR AUC and the threshold sweep of the per-text scores
         (:func:`workers.cli.evaluation.curves.curves_summary`)."""
         return curves_summary(
-            [o.score for o in self.outcomes], [o.example.positive for o in self.outcomes],
+            [o.score for o in self.predictions], [o.example.positive for o in self.predictions],
             steps=steps,
         )  # fmt: skip
 
@@ -138,7 +136,7 @@ class Report:
         """Per-text figures of each group of examples (by ``key``): counts, recall on its
         positives and FPR on its negatives (``None`` where it has none)."""
         tables: dict[str, Counter[str]] = {}
-        for o in self.outcomes:
+        for o in self.predictions:
             c = tables.setdefault(key(o.example) or "(none)", Counter())
             c["positives" if o.example.positive else "negatives"] += 1
             if o.predicted:

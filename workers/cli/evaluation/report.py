@@ -43,7 +43,7 @@ def build_report(
     out["baselines"] = {}
     for name, theirs in (baselines or {}).items():
         section = _section(theirs)
-        ids = {o.example.id for o in theirs.outcomes}
+        ids = {o.example.id for o in theirs.predictions}
         same = ours if len(ids) == ours.examples else ours.subset(ids)
         section["ours"] = {"summary": _summary(same), "curves": same.curves()}
         section["sampled"] = same is not ours
@@ -107,8 +107,8 @@ def write_plots(reports: dict[str, Report], directory: Path, stem: str) -> list[
 
 
 def _plot(axes: Any, kind: str, name: str, report: Report) -> None:
-    scores = [o.score for o in report.outcomes]
-    positive = [o.example.positive for o in report.outcomes]
+    scores = [o.score for o in report.predictions]
+    positive = [o.example.positive for o in report.predictions]
     c = curve(scores, positive)
     summary = report.summary()
     figures = summary.get("binary", summary)

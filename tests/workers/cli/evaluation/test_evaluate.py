@@ -14,7 +14,8 @@ from workers.cli.evaluation.baselines import (
     PresidioDefaultBaseline,
     baseline_for,
 )
-from workers.cli.evaluation.evaluate import Example, evaluate, read_examples
+from workers.cli.evaluation.evaluate import evaluate
+from workers.cli.evaluation.examples import Example, read_examples
 from workers.cli.evaluation.pii_data import generate_pii
 from workers.cli.evaluation.report import build_report, json_line
 from workers.scanners.pii.scanner import PiiScanner
@@ -73,7 +74,7 @@ def test_scores_survive_a_threshold_that_keeps_no_verdict(secrets: SecretsScanne
     assert report.summary()["tp"] == report.summary()["fp"] == 0
     assert report.misses[:3] and set(report.misses) == {"leak-0", "leak-1", "leak-2"}
     assert report.curves()["roc_auc"] == 1.0
-    assert {o.example.id: o.score > 0 for o in report.outcomes} == {
+    assert {o.example.id: o.score > 0 for o in report.predictions} == {
         **{f"leak-{i}": True for i in range(3)},
         **{f"clean-{i}": False for i in range(3)},
     }
@@ -123,7 +124,7 @@ def test_litellm_baseline_beside_ours_on_the_same_texts(secrets: SecretsScanner)
     assert isinstance(baseline, LiteLLMInjectionBaseline)
     baseline.load()
     theirs = evaluate(baseline, examples)
-    assert [o.predicted for o in theirs.outcomes] == [True, False]
+    assert [o.predicted for o in theirs.predictions] == [True, False]
     report = build_report(evaluate(secrets, examples), baselines={"litellm": theirs})
     section = report["baselines"]["litellm"]
     assert section["summary"]["roc_auc"] == 1.0

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from workers.cli import main
-from workers.cli.evaluation.evaluate import read_examples
+from workers.cli.evaluation.examples import read_examples
 from workers.cli.evaluation.pii_data import LOCALES, generate_pii
 
 
