@@ -1,176 +1,103 @@
-"""The health of every pool, as Kafka sees it: members, assigned partitions, lag, last result.
-
-``guardstream health`` prints this and exits non-zero when a pool has no members or lags past a
-threshold; ``guardstream health --serve`` answers ``/health/guardrails`` with it over HTTP, the
-endpoint the users' guide expects.
-"""
+"""``guardstream health``: are the pools running and keeping up?"""
 
 from __future__ import annotations
 
+import argparse
+import asyncio
+import sys
 import time
-from dataclasses import dataclass, field
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
-from aiokafka.coordinator.protocol import ConsumerProtocolMemberAssignment
-from aiokafka.errors import KafkaError
+import orjson
+from aiohttp import web
+from rich.console import Console
+from rich.table import Table
 
-from topics.codec import decode
-from topics.connection import KafkaConnection
-from topics.errors import BrokerUnavailable, DecodeError
-from topics.messages import AuditRecord, ScanResult
-from topics.specs import Topics
-from workers.settings import POOLS
-
-__all__ = ["POOLS", "PoolHealth", "check_pools"]
-
-_TAIL = 50
+from topics.specs import DEFAULT_PREFIX, Topics
+from workers.cli.environment import Environment
+from workers.health import POOLS, PoolHealth, check_pools
 
 
-@dataclass(slots=True)
-class PoolHealth:
-    """One pool's state."""
-
-    pool: str
-    group: str
-    state: str
-    members: list[str] = field(default_factory=list)
-    assigned: dict[str, list[int]] = field(default_factory=dict)
-    """Requests-topic partitions by member."""
-    lag: int = 0
-    last_result_age_s: float | None = None
-    problems: list[str] = field(default_factory=list)
-
-    @property
-    def healthy(self) -> bool:
-        return not self.problems
-
-    def as_dict(self) -> dict:
-        return {
-            "pool": self.pool, "group": self.group, "state": self.state, "healthy": self.healthy,
-            "members": self.members, "assigned": self.assigned, "lag": self.lag,
-            "last_result_age_s": self.last_result_age_s, "problems": self.problems,
-        }  # fmt: skip
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "health", help="each pool's members, partitions, lag and last result; non-zero if unwell"
+    )
+    parser.add_argument("--bootstrap-servers")
+    parser.add_argument("--prefix", default=DEFAULT_PREFIX)
+    parser.add_argument("--partitions", type=int, default=12)
+    parser.add_argument("--pools", default=",".join(POOLS), help="comma-separated (default: all)")
+    parser.add_argument(
+        "--max-lag", type=int, default=1000, help="more unscanned requests is unwell"
+    )
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--serve", type=int, metavar="PORT", help="serve /health/guardrails instead"
+    )
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="with --serve: the address to listen on"
+    )
+    parser.set_defaults(func=_health)
 
 
-async def check_pools(
-    connection: KafkaConnection,
-    topics: Topics,
-    pools: tuple[str, ...] = POOLS,
-    *,
-    max_lag: int = 1000,
-) -> list[PoolHealth]:
-    """The health of each of ``pools``."""
-    admin = AIOKafkaAdminClient(**connection.client_kwargs(), request_timeout_ms=10000)
-    consumer = AIOKafkaConsumer(**connection.client_kwargs(), enable_auto_commit=False)
-    try:
-        await admin.start()
-        await consumer.start()
-    except KafkaError as e:
-        await admin.close()
-        await consumer.stop()
-        raise BrokerUnavailable(f"cannot reach Kafka at {connection.bootstrap_servers}: {e}") from e
-    try:
-        groups = [f"{topics.prefix}-pool-{pool}" for pool in pools]
-        described = {}
-        for group_id in groups:  # one at a time: aiokafka misreads some multi-group answers
-            for response in await admin.describe_consumer_groups([group_id]):
-                for group in response.groups:
-                    described[group[1]] = group
-        last = await _last_results(consumer, topics)
-        out = []
-        for pool, group_id in zip(pools, groups, strict=True):
-            sources = _sources(topics, pool)
-            health = PoolHealth(
-                pool, group_id, described[group_id][2] if group_id in described else "Dead"
+def _health(args: argparse.Namespace, env: Environment) -> int:
+    connection = env.connection(args.bootstrap_servers)
+    topics = Topics(args.prefix, args.partitions)
+    pools = tuple(p.strip() for p in args.pools.split(",") if p.strip())
+
+    async def check() -> list[PoolHealth]:
+        return await check_pools(connection, topics, pools, max_lag=args.max_lag)
+
+    if args.serve:
+        asyncio.run(_serve(check, args.host, args.serve))
+        return 0
+    states = asyncio.run(check())
+    if args.json:
+        sys.stdout.write(orjson.dumps([s.as_dict() for s in states]).decode() + "\n")
+    else:
+        _print(states)
+    return 0 if all(s.healthy for s in states) else 1
+
+
+def _print(states: list[PoolHealth]) -> None:
+    table = Table(title="guardstream pools")
+    for column in ("pool", "state", "members", "partitions", "lag", "last result", "problems"):
+        table.add_column(column)
+    for s in states:
+        partitions = sum(len(p) for p in s.assigned.values())
+        age = "never" if s.last_result_age_s is None else f"{s.last_result_age_s:.1f}s ago"
+        status = "[red]" + "; ".join(s.problems) + "[/]" if s.problems else "[green]ok[/]"
+        table.add_row(
+            s.pool, s.state, str(len(s.members)), str(partitions), str(s.lag), age, status
+        )
+    Console().print(table)
+
+
+async def _serve(check, host: str, port: int) -> None:
+    cache: dict[str, object] = {"at": 0.0, "body": b"", "status": 503}
+
+    async def guardrails(request: web.Request) -> web.Response:
+        if time.monotonic() - cache["at"] > 2.0:  # at most one check every 2 s, however polled
+            states = await check()
+            cache.update(
+                at=time.monotonic(),
+                body=orjson.dumps(
+                    {
+                        "healthy": all(s.healthy for s in states),
+                        "pools": [s.as_dict() for s in states],
+                    }
+                ),
+                status=200 if all(s.healthy for s in states) else 503,
             )
-            for member in described.get(group_id, (None, None, None, None, None, []))[5]:
-                name = f"{member[1]}@{member[2].lstrip('/')}#{member[0][-8:]}"
-                health.members.append(name)
-                health.assigned[name] = _partitions(member[4], topics.requests.name)
-            committed = await admin.list_consumer_group_offsets(group_id)
-            partitions = [TopicPartition(t, p) for t in sources for p in range(_count(topics, t))]
-            ends = await consumer.end_offsets(partitions)
-            starts = await consumer.beginning_offsets(partitions)
-            for tp in partitions:
-                done = (
-                    committed[tp].offset
-                    if tp in committed and committed[tp].offset >= 0
-                    else starts[tp]
-                )
-                health.lag += max(0, ends[tp] - done)
-            if pool in last:
-                health.last_result_age_s = round(time.time() - last[pool] / 1000, 3)
-            if not health.members:
-                health.problems.append("no members: the pool is not running")
-            if health.lag > max_lag:
-                health.problems.append(f"lag {health.lag} is over {max_lag}")
-            out.append(health)
-        return out
-    finally:
-        await consumer.stop()
-        await admin.close()
+        return web.Response(
+            body=cache["body"], status=cache["status"], content_type="application/json"
+        )
 
-
-def _sources(topics: Topics, pool: str) -> list[str]:
-    if pool == "audit":
-        return [
-            topics.requests.name,
-            topics.verdicts.name,
-            topics.results.name,
-            topics.audit_joins.name,
-        ]
-    return [topics.requests.name]
-
-
-def _count(topics: Topics, name: str) -> int:
-    return next(s.partitions for s in topics.all() if s.name == name)
-
-
-def _partitions(assignment: bytes, topic: str) -> list[int]:
-    if not assignment:
-        return []
+    app = web.Application()
+    app.router.add_get("/health/guardrails", guardrails)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, host, port).start()
+    print(f"serving http://{host}:{port}/health/guardrails", flush=True)
     try:
-        decoded = ConsumerProtocolMemberAssignment.decode(assignment)
-    except Exception:  # a member of another protocol; its assignment is not ours to read
-        return []
-    return sorted(p for t, parts in decoded.assignment if t == topic for p in parts)
-
-
-async def _last_results(consumer: AIOKafkaConsumer, topics: Topics) -> dict[str, int]:
-    """When each scanner last answered, and when the audit pool last wrote, from topic tails."""
-    last: dict[str, int] = {}
-    for spec, kind in ((topics.results, ScanResult), (topics.audit, AuditRecord)):
-        partitions = [TopicPartition(spec.name, p) for p in range(spec.partitions)]
-        ends = await consumer.end_offsets(partitions)
-        starts = await consumer.beginning_offsets(partitions)
-        wanted = {
-            tp: max(starts[tp], ends[tp] - _TAIL) for tp in partitions if ends[tp] > starts[tp]
-        }
-        if not wanted:
-            continue
-        consumer.assign(list(wanted))
-        for tp, offset in wanted.items():
-            consumer.seek(tp, offset)
-        remaining = dict(wanted)
-        while remaining:
-            batch = await consumer.getmany(timeout_ms=2000)
-            if not batch:
-                break
-            for tp, records in batch.items():
-                for record in records:
-                    try:
-                        message = decode(kind, record.value)
-                    except DecodeError:
-                        continue
-                    who = message.scanner if isinstance(message, ScanResult) else "audit"
-                    at = (
-                        message.finished_ms
-                        if isinstance(message, ScanResult)
-                        else message.completed_ms
-                    )
-                    last[who] = max(last.get(who, 0), at)
-                if records and records[-1].offset + 1 >= ends[tp]:
-                    remaining.pop(tp, None)
-        consumer.unsubscribe()
-    return last
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()

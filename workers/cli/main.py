@@ -1,4 +1,4 @@
-"""The ``guardstream`` command: one sub-command group per module in :mod:`workers.cli.commands`."""
+"""The ``guardstream`` command: one sub-command group per module in :mod:`workers.cli`."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import sys
 from collections.abc import Sequence
 
 from topics.errors import GuardstreamError
-from workers.cli.commands import audit, health, kafka, replay, topics, up, worker
-from workers.cli.commands import eval as eval_command
+from workers.cli import audit, health, kafka, replay, topics, up, worker
+from workers.cli import eval as eval_command
 from workers.cli.environment import Environment
 
 __all__ = ["build_parser", "main"]

@@ -1,257 +1,233 @@
-"""Replaying recorded traffic under a new policy, and comparing with the audit trail.
-
-Scan requests are read back from the requests topic with manual partition assignment, no group
-id and no commits, so no pool's consumer group (nor any other) is touched. Each request is
-scanned in-process by the same :class:`~workers.batch.BatchProcessor` the pools run, with its
-recorded policy overridden by a :class:`PolicyChange`; scanners that are not replayed keep the
-verdict the audit record holds. The new decision follows the audit trail's rule (block over mask
-over allow; ``during_call`` cannot mask) and is compared with the recorded one.
-"""
+"""``guardstream replay``: re-scan recorded traffic under a new policy and compare with the audit
+trail, before turning that policy on."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
-import uuid
-from collections.abc import AsyncIterator, Iterable
-from dataclasses import dataclass, field, replace
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
+import orjson
+import yaml
+from rich.console import Console
+from rich.table import Table
 
-from topics.codec import decode, encode
-from topics.connection import KafkaConnection
 from topics.crypto import PayloadCipher
-from topics.errors import DecodeError
-from topics.messages import Action, AuditRecord, Decision, Policy, ScanRequest, ScanResult
-from topics.specs import Topics
-from workers.batch import BatchProcessor, Record
-from workers.cli.audit_reader import read_audit
-from workers.policy import action_for
-from workers.scan_cache import ScanCache
-from workers.scanners.base import Scanner
+from topics.errors import ConfigError
+from topics.specs import DEFAULT_PREFIX
+from workers.audit.reader import parse_since
+from workers.audit.replay import PolicyChange, ReplayWindow, replay
+from workers.cli.environment import Environment
+from workers.scanners import ALIASES, SCANNERS, Scanner, scanner_class
+from workers.settings import kafka_section, load_config, pool_section, topics_section
 
-__all__ = ["PolicyChange", "Replay", "ReplayWindow", "read_requests", "replay"]
-
-_AUDIT_SLACK_MS = 60_000
-"""Audit records are written after their request; read from this much before the first one to
-allow for clock skew between the shim and the audit pool."""
-_VERDICT_OF: dict[Action, str] = {"log": "flag", "mask": "mask", "block": "block"}
+_ACTIONS = ("block", "mask", "log")
 
 
-@dataclass(frozen=True, slots=True)
-class PolicyChange:
-    """Actions and thresholds laid over each request's recorded policy, name by name."""
-
-    actions: dict[str, Action] = field(default_factory=dict)
-    thresholds: dict[str, float] = field(default_factory=dict)
-
-    def apply(self, policy: Policy) -> Policy:
-        """``policy`` with this change's names overriding its own."""
-        actions = {**policy.actions, **self.actions}
-        return Policy(
-            actions,
-            {**policy.thresholds, **self.thresholds},
-            redact=policy.redact or "mask" in actions.values(),
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class ReplayWindow:
-    """Which requests to replay. Start: ``from_offsets`` (partition to offset; key ``-1`` means
-    every partition), else ``since_ms``, else the beginning. End: ``until_ms``, else the end of
-    each partition as it was when reading began."""
-
-    since_ms: int | None = None
-    until_ms: int | None = None
-    from_offsets: dict[int, int] = field(default_factory=dict)
-
-
-@dataclass(slots=True)
-class Replay:
-    """What a replay found: one row per request and phase, and the counts."""
-
-    rows: list[dict[str, Any]] = field(default_factory=list)
-    undecodable: int = 0
-
-    def summary(self) -> dict[str, Any]:
-        """The report as one JSON-ready mapping."""
-        out: dict[str, Any] = {"requests": len(self.rows), "undecodable": self.undecodable}
-        self.rows.sort(key=lambda r: (r["created_ms"], r["request_id"], r["phase"]))
-        kinds = ("unchanged", "newly_blocked", "newly_allowed", "changed", "error")
-        ids = {k: [r["request_id"] for r in self.rows if r["change"] == k] for k in kinds}
-        unaudited = [r["request_id"] for r in self.rows if r["old"] is None]
-        out["audited"] = len(self.rows) - len(unaudited)
-        out["unaudited"] = len(unaudited)
-        out |= {k: len(v) for k, v in ids.items()}
-        out["request_ids"] = {k: v for k, v in ids.items() if k != "unchanged"}
-        out["request_ids"]["unaudited"] = unaudited
-        out["request_ids"]["incomplete"] = [r["request_id"] for r in self.rows if r["incomplete"]]
-        transitions: dict[str, int] = {}
-        by_scanner: dict[str, dict[str, list[str]]] = {}
-        by_label: dict[str, dict[str, list[str]]] = {}
-        for row in self.rows:
-            if row["old"] is not None and row["old"] != row["new"]:
-                step = f"{row['old']}->{row['new']}"
-                transitions[step] = transitions.get(step, 0) + 1
-            for name, (old, new) in row["scanners"].items():
-                if old != new and old is not None:
-                    by_scanner.setdefault(name, {}).setdefault(f"{old}->{new}", [])
-                    by_scanner[name][f"{old}->{new}"].append(row["request_id"])
-            if row["change"] not in ("unchanged", "error") and row["old"] is not None:
-                for label in row["labels"]:
-                    by_label.setdefault(label, {}).setdefault(row["change"], [])
-                    by_label[label][row["change"]].append(row["request_id"])
-        out |= {"transitions": transitions, "by_scanner": by_scanner, "by_label": by_label}
-        out["rows"] = [r for r in self.rows if r["change"] != "unchanged" or r["old"] is None]
-        return out
-
-
-async def read_requests(
-    connection: KafkaConnection, topics: Topics, window: ReplayWindow, *, batch: int = 64
-) -> AsyncIterator[list[Record]]:
-    """Batches of raw records from the requests topic within ``window``. No group, no commits."""
-    consumer = AIOKafkaConsumer(
-        **connection.client_kwargs(), group_id=None, enable_auto_commit=False
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "replay",
+        help="re-scan recorded requests under a new policy and compare with the audit trail",
+        description="Read scan requests back from the requests topic (no consumer group, no "
+        "commits: no pool is disturbed), scan them in-process under a new policy, and compare "
+        "the decisions with the audit trail's. Scanners not replayed keep their recorded verdict.",
     )
-    await consumer.start()
+    parser.add_argument(
+        "--scanner", action="append", default=[], metavar="KIND",
+        help=f"a scanner to replay: {', '.join(SCANNERS)}, or a pool of --config with its own "
+        "scanner_class (repeatable; default: every scanner pool in --config)",
+    )  # fmt: skip
+    parser.add_argument("--config", type=Path, help="pool config: scanner settings, kafka, topics")
+    parser.add_argument(
+        "--option", action="append", default=[], metavar="[SCANNER.]KEY=VALUE",
+        help="a scanner setting (VALUE read as YAML), e.g. pii.score_threshold=0.3",
+    )  # fmt: skip
+    parser.add_argument("--policy", type=Path, help="YAML with actions/thresholds, or a LiteLLM "
+                        "config whose guardstream guardrail has them")  # fmt: skip
+    parser.add_argument(
+        "--action", action="append", default=[], metavar="NAME=block|mask|log",
+        help="what a LABEL or scanner's findings do now (repeatable; wins over --policy)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--threshold", action="append", default=[], metavar="NAME=SCORE",
+        help="the score a LABEL or scanner's findings need now (repeatable)",
+    )  # fmt: skip
+    parser.add_argument("--since", help="ISO time, 30m/2h/7d ago, or epoch ms (default: 24h)")
+    parser.add_argument("--until", help="ISO time, 30m/2h/7d ago, or epoch ms (default: now)")
+    parser.add_argument(
+        "--from-offset", action="append", default=[], metavar="[PARTITION:]OFFSET",
+        help="start at this offset (every partition, or one); overrides --since",
+    )  # fmt: skip
+    parser.add_argument("--bootstrap-servers")
+    parser.add_argument("--prefix", default=None, help=f"topic prefix (default: {DEFAULT_PREFIX})")
+    parser.add_argument("--partitions", type=int, default=None, help="as created (default: 12)")
+    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--max-rows", type=int, default=50, help="changed requests to list")
+    parser.add_argument("--json", action="store_true", help="end with one JSON line of figures")
+    parser.set_defaults(func=_replay)
+
+
+def parse_time(text: str) -> int:
+    """ms since the epoch from an ISO time (UTC unless it says otherwise), ``2h``, or epoch ms."""
+    if text.strip().isdigit():  # epoch ms, not a compact ISO date
+        return parse_since(text)
     try:
-        spec = topics.requests
-        partitions = [TopicPartition(spec.name, p) for p in range(spec.partitions)]
-        consumer.assign(partitions)
-        ends = await consumer.end_offsets(partitions)
-        starts = await consumer.beginning_offsets(partitions)
-        if window.until_ms is not None:
-            found = await consumer.offsets_for_times(dict.fromkeys(partitions, window.until_ms))
-            ends = {tp: found[tp].offset if found.get(tp) else ends[tp] for tp in partitions}
-        if window.since_ms is not None and not window.from_offsets:
-            found = await consumer.offsets_for_times(dict.fromkeys(partitions, window.since_ms))
-            starts = {tp: found[tp].offset if found.get(tp) else ends[tp] for tp in partitions}
-        for tp in partitions:
-            wanted = window.from_offsets.get(tp.partition, window.from_offsets.get(-1))
-            start = starts[tp] if wanted is None else max(wanted, starts[tp])
-            if wanted is None and window.from_offsets:  # offsets named other partitions only
-                start = ends[tp]
-            consumer.seek(tp, min(start, ends[tp]))
-        pending = {tp for tp in partitions if await consumer.position(tp) < ends[tp]}
-        while pending:
-            fetched = await consumer.getmany(*pending, timeout_ms=1000, max_records=batch)
-            records = [
-                Record(m.topic, m.partition, m.offset, m.key, m.value)
-                for tp, messages in fetched.items()
-                for m in messages
-                if m.offset < ends[tp]
-            ]
-            if records:
-                yield records
-            pending = {tp for tp in pending if await consumer.position(tp) < ends[tp]}
-    finally:
-        await consumer.stop()
+        at = datetime.fromisoformat(text.strip())
+    except ValueError:
+        return parse_since(text)
+    return int((at if at.tzinfo else at.replace(tzinfo=UTC)).timestamp() * 1000)
 
 
-async def replay(
-    connection: KafkaConnection,
-    topics: Topics,
-    scanners: Iterable[Scanner],
-    change: PolicyChange,
-    window: ReplayWindow,
-    *,
-    batch_size: int = 64,
-    cipher: PayloadCipher | None = None,
-) -> Replay:
-    """Re-scan the requests in ``window`` with ``scanners`` (loaded) under ``change``, and
-    compare each request's new decision with its audit record. With end-to-end encryption,
-    ``cipher`` (the pools' key) opens the recorded texts."""
-    processors = [BatchProcessor(s, "replay", ScanCache(10_000), cipher) for s in scanners]
-    report = Replay()
-    requests: dict[tuple[str, str], tuple[ScanRequest, dict[str, ScanResult]]] = {}
-    async for records in read_requests(connection, topics, window, batch=batch_size):
-        fresh: list[Record] = []
-        keys: list[tuple[str, str]] = []
-        for record in records:
-            try:
-                request = decode(ScanRequest, record.value)
-            except DecodeError:
-                report.undecodable += 1
-                continue
-            key = (request.request_id, request.phase)
-            if key in requests:  # delivered twice (at least once): replay it once
-                continue
-            request = replace(
-                request, correlation_id=uuid.uuid4().hex, policy=change.apply(request.policy)
+def _pairs(items: list[str], flag: str) -> list[tuple[str, str]]:
+    pairs = []
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise ConfigError(f"{flag} takes NAME=VALUE, got {item!r}")
+        pairs.append((key.strip(), value.strip()))
+    return pairs
+
+
+def policy_change(path: Path | None, actions: list[str], thresholds: list[str]) -> PolicyChange:
+    """The change from ``--policy`` and the ``--action``/``--threshold`` flags (flags win)."""
+    section: dict[str, Any] = {}
+    if path is not None:
+        loaded = load_config(path)
+        section = loaded
+        for guardrail in loaded.get("guardrails") or []:
+            params = (guardrail or {}).get("litellm_params") or {}
+            if str(params.get("guardrail", "")).endswith("KafkaScanGuardrail"):
+                section = params
+                break
+    if not all(isinstance(section.get(k) or {}, dict) for k in ("actions", "thresholds")):
+        raise ConfigError(f"{path}: actions and thresholds must be mappings of name to value")
+    raw_actions = {**(section.get("actions") or {}), **dict(_pairs(actions, "--action"))}
+    bad = {k: v for k, v in raw_actions.items() if v not in _ACTIONS}
+    if bad:
+        raise ConfigError(f"actions must be block, mask or log; got {bad}")
+    raw = {**(section.get("thresholds") or {}), **dict(_pairs(thresholds, "--threshold"))}
+    try:
+        return PolicyChange(raw_actions, {k: float(v) for k, v in raw.items()})
+    except (TypeError, ValueError) as e:
+        raise ConfigError(f"thresholds must be numbers: {e}") from e
+
+
+def build_scanners(config: dict[str, Any], kinds: list[str], options: list[str]) -> list[Scanner]:
+    """The scanners to replay, built (not loaded) from the config's pool sections and options."""
+    pools = config.get("pools") or {}
+    wanted = [ALIASES.get(k, k) for k in kinds] or [
+        k for k, section in pools.items() if k in SCANNERS or (section or {}).get("scanner_class")
+    ]
+    if not wanted:
+        raise ConfigError("nothing to replay: name scanners with --scanner or pools in --config")
+    settings = {k: dict(pool_section(config, k).get("scanner") or {}) for k in wanted}
+    for key, value in _pairs(options, "--option"):
+        target, dot, name = key.partition(".")
+        target = ALIASES.get(target, target) if dot else "scanner"
+        if target == "scanner" and len(wanted) == 1:
+            target, name = wanted[0], name if dot else key
+        if target not in settings:
+            raise ConfigError(f"--option {key}: name one of the replayed scanners {wanted}")
+        settings[target][name] = yaml.safe_load(value)
+    built = []
+    for kind in dict.fromkeys(wanted):
+        cls = scanner_class(kind, pool_section(config, kind).get("scanner_class", ""))
+        built.append(cls.from_settings(settings[kind]))
+    return built
+
+
+def _window(args: argparse.Namespace) -> ReplayWindow:
+    offsets: dict[int, int] = {}
+    for item in args.from_offset:
+        partition, sep, offset = item.rpartition(":")
+        try:
+            offsets[int(partition) if sep else -1] = int(offset)
+        except ValueError as e:
+            raise ConfigError(f"--from-offset takes OFFSET or PARTITION:OFFSET, got {item}") from e
+    since = None if offsets else parse_time(args.since or "24h")
+    until = parse_time(args.until) if args.until else None
+    return ReplayWindow(since, until, offsets)
+
+
+def _replay(args: argparse.Namespace, env: Environment) -> int:
+    config = load_config(args.config)
+    change = policy_change(args.policy, args.action, args.threshold)
+    scanners = build_scanners(config, args.scanner, args.option)
+    window = _window(args)
+    bootstrap = args.bootstrap_servers or (
+        "" if (config.get("kafka") or {}).get("bootstrap_servers") else env.bootstrap()
+    )
+    connection = kafka_section(config, bootstrap, env.variables)
+    topics = topics_section(config, args.prefix, args.partitions)
+    status = Console(stderr=True)
+    with status.status("loading " + ", ".join(s.name for s in scanners) + "..."):
+        for scanner in scanners:
+            scanner.load()
+    try:
+        with status.status("replaying..."):
+            report = asyncio.run(
+                replay(
+                    connection,
+                    topics,
+                    scanners,
+                    change,
+                    window,
+                    batch_size=args.batch_size,
+                    cipher=_cipher(env),
+                )
             )
-            requests[key] = (request, {})
-            keys.append(key)
-            fresh.append(replace(record, value=encode(request)))
-        for processor in processors:
-            outcome = await asyncio.to_thread(processor.process, fresh)  # off the event loop
-            for request, result in outcome.results:
-                key = (request.request_id, request.phase)
-                requests[key][1][result.scanner] = replace(result, redacted=[])
-        for key in keys:  # scanned: keep verdicts and findings, not the texts
-            requests[key] = (replace(requests[key][0], texts=[]), requests[key][1])
-    if not requests:
-        return report
-    since = min(r.created_ms for r, _ in requests.values()) - _AUDIT_SLACK_MS
-    audit: dict[tuple[str, str], AuditRecord] = {}
-    async for record in read_audit(connection, topics, since_ms=max(since, 0), idle_timeout_s=0.5):
-        if (record.request_id, record.phase) in requests:
-            audit[(record.request_id, record.phase)] = record
-    by_name = {p.scanner.name: p.scanner for p in processors}
-    for key, (request, results) in requests.items():
-        report.rows.append(_compare(request, results, audit.get(key), by_name))
-    return report
+    finally:
+        for scanner in scanners:
+            scanner.close()
+    summary = report.summary()
+    _print(Console(), summary, args.max_rows)
+    if args.json:
+        sys.stdout.write(orjson.dumps(summary).decode() + "\n")
+    return 0
 
 
-def _compare(
-    request: ScanRequest,
-    results: dict[str, ScanResult],
-    record: AuditRecord | None,
-    scanners: dict[str, Scanner],
-) -> dict[str, Any]:
-    outcomes = record.outcomes if record else []
-    old = {o.scanner: o.verdict if o.status == "ok" else o.status for o in outcomes}
-    verdicts = {name: old.get(name) for name in request.scanners}
-    verdicts |= {name: r.verdict for name, r in results.items()}
-    new = _decision(verdicts.values(), request.mode)
-    labels: set[str] = set()
-    for name, result in results.items():
-        if result.verdict != old.get(name):
-            policy, scanner = request.policy, scanners[name]
-            labels |= {  # the findings that now decide this scanner's verdict
-                f.label
-                for f in result.findings
-                if _VERDICT_OF[action_for(scanner, policy, f.label)] == result.verdict
-            }
-            if _severity(result.verdict) < _severity(old.get(name)):  # what no longer counts
-                labels |= {f.label for o in outcomes if o.scanner == name for f in o.findings}
-    previous = record.decision if record else None
-    change = "unchanged"
-    if any(r.verdict == "error" for r in results.values()):
-        change = "error"
-    elif previous is not None and previous != new:
-        change = {"block": "newly_blocked", "allow": "newly_allowed"}.get(new, "changed")
-    return {
-        "request_id": request.request_id,
-        "phase": request.phase,
-        "mode": request.mode,
-        "created_ms": request.created_ms,
-        "old": previous,
-        "new": new,
-        "change": change,
-        "incomplete": bool(record and (record.timed_out or record.failed)),
-        "scanners": {n: (old.get(n) if record else None, v) for n, v in verdicts.items()},
-        "labels": sorted(labels),
-    }
+def _print(console: Console, summary: dict[str, Any], max_rows: int) -> None:
+    totals = Table(title=f"replay: {summary['requests']} request(s)")
+    names = ("audited", "unaudited", "unchanged", "newly_blocked", "newly_allowed", "changed",
+             "error", "undecodable")  # fmt: skip
+    for name in names:
+        totals.add_column(name.replace("_", " "), justify="right")
+    totals.add_row(*(str(summary[n]) for n in names))
+    console.print(totals)
+    for title, groups in (("by scanner", summary["by_scanner"]), ("by label", summary["by_label"])):
+        if not groups:
+            continue
+        table = Table(title=title)
+        for column in ("name", "change", "count", "request ids"):
+            table.add_column(column)
+        for name, changes in sorted(groups.items()):
+            for step, ids in sorted(changes.items()):
+                table.add_row(name, step.replace("_", " "), str(len(ids)), _ids(ids))
+        console.print(table)
+    rows = summary["rows"][:max_rows]
+    if rows:
+        table = Table(title="changed or unaudited requests")
+        for column in ("request", "phase", "mode", "recorded", "replayed", "change", "labels"):
+            table.add_column(column)
+        for r in rows:
+            style = {"block": "red", "mask": "yellow"}.get(r["new"], "")
+            new = f"[{style}]{r['new']}[/]" if style else r["new"]
+            change = r["change"].replace("_", " ") if r["old"] is not None else "no audit record"
+            table.add_row(r["request_id"], r["phase"], r["mode"], r["old"] or "-", new, change,
+                          ", ".join(r["labels"]))  # fmt: skip
+        console.print(table)
+    if len(summary["rows"]) > max_rows:
+        console.print(f"... and {len(summary['rows']) - max_rows} more (see --json)")
 
 
-def _severity(verdict: str | None) -> int:
-    return {"flag": 1, "mask": 2, "block": 3}.get(verdict or "", 0)
+def _ids(ids: list[str], shown: int = 5) -> str:
+    more = f" (+{len(ids) - shown})" if len(ids) > shown else ""
+    return ", ".join(ids[:shown]) + more
 
 
-def _decision(verdicts: Iterable[str | None], mode: str) -> Decision:
-    found = set(verdicts)
-    if "block" in found:
-        return "block"
-    if "mask" in found and mode != "during_call":  # during_call cannot rewrite the prompt
-        return "mask"
-    return "allow"
+def _cipher(env: Environment) -> PayloadCipher | None:
+    """The pools' payload key (``GUARDSTREAM_PAYLOAD_KEY``) when texts on the bus are sealed."""
+    return PayloadCipher.from_setting(env.payload_key) if env.payload_key else None

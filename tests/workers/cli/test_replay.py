@@ -31,8 +31,8 @@ from topics import (
     message_key,
 )
 from topics.errors import ConfigError
-from workers.cli.commands.replay import build_scanners, parse_time, policy_change
-from workers.cli.replay import PolicyChange, ReplayWindow, replay
+from workers.audit.replay import PolicyChange, ReplayWindow, replay
+from workers.cli.replay import build_scanners, parse_time, policy_change
 from workers.scanners.pii.scanner import PiiScanner
 from workers.scanners.secrets import SecretsScanner
 

@@ -13,7 +13,7 @@ from rich.table import Table
 
 from topics.messages import AuditRecord
 from topics.specs import DEFAULT_PREFIX, Topics
-from workers.cli.audit_reader import AuditFilter, parse_since, read_audit
+from workers.audit.reader import AuditFilter, parse_since, read_audit
 from workers.cli.environment import Environment
 
 
