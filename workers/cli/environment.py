@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from topics.connection import KafkaConnection
 from topics.errors import BrokerUnavailable
-from workers.local.broker import KafkaJars, LocalBroker
+
+if TYPE_CHECKING:
+    from workers.local.broker import KafkaJars, LocalBroker
 
 __all__ = ["Environment"]
 
@@ -52,10 +56,14 @@ class Environment:
 
     def jars(self) -> KafkaJars:
         """The cached Kafka distribution."""
+        from workers.local.broker import KafkaJars  # development tooling: imported when used
+
         return KafkaJars(self.home / "jars")
 
     def local_broker(self, name: str = "default") -> LocalBroker:
         """The local broker called ``name`` (its own state folder and ports)."""
+        from workers.local.broker import LocalBroker
+
         return LocalBroker(self.home / "brokers" / name, self.jars(), java_home=self.java_home)
 
     def bootstrap(self, flag: str | None = None) -> str:
@@ -65,9 +73,11 @@ class Environment:
             return flag
         if self.bootstrap_servers:
             return self.bootstrap_servers
-        running = self.local_broker().status()
-        if running:
-            return running.bootstrap_servers
+        # No local broker in the worker image: workers.local is not installed there.
+        if importlib.util.find_spec("workers.local") is not None:
+            running = self.local_broker().status()
+            if running:
+                return running.bootstrap_servers
         raise BrokerUnavailable(
             "no Kafka broker: start the local one with `guardstream kafka start`, "
             "or pass --bootstrap-servers / set KAFKA_BOOTSTRAP_SERVERS"

@@ -3,18 +3,30 @@
 from __future__ import annotations
 
 import argparse
+import importlib
+import importlib.util
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from types import ModuleType
 
 from topics.errors import GuardstreamError
-from workers.cli import audit, health, kafka, replay, topics, up, worker
-from workers.cli import eval as eval_command
 from workers.cli.environment import Environment
 
-__all__ = ["build_parser", "main"]
+__all__ = ["COMMANDS", "build_parser", "main"]
 
-_GROUPS = (kafka, topics, worker, audit, replay, health, eval_command, up)
+COMMANDS = ("kafka", "topics", "worker", "audit", "replay", "health", "eval", "up")
+"""The command groups in ``--help`` order, each the module ``workers.cli.<name>`` with a
+``register(commands)`` function. The worker image leaves out the development ones (``kafka``,
+``up``, ``eval``; see ``docker/workers.Dockerfile.dockerignore``): a group whose module is not
+installed is not offered."""
+
+
+def _groups() -> Iterator[ModuleType]:
+    for name in COMMANDS:
+        module = f"workers.cli.{name}"
+        if importlib.util.find_spec(module) is not None:
+            yield importlib.import_module(module)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -24,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run LLM guardrails off the LiteLLM proxy's hot path, over Kafka.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for group in _GROUPS:
+    for group in _groups():
         group.register(commands)
     return parser
 
@@ -40,7 +52,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
-
-
-if __name__ == "__main__":
-    sys.exit(main())

