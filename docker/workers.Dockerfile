@@ -1,6 +1,8 @@
 # syntax=docker/dockerfile:1.7
 # guardstream's worker image: every pool (pii, prompt_injection, secrets, moderation, audit) and
-# the `guardstream` command. The pool is the command:
+# the `guardstream` command's operating groups (worker, topics, health, audit, replay; the
+# development tooling, `eval`, `kafka` and `up`, stays out: see the .dockerignore). The pool is
+# the command:
 #
 #   docker build -f docker/workers.Dockerfile -t guardstream-workers .
 #   docker run --rm guardstream-workers worker pii --config /etc/guardstream/guardstream.yaml
