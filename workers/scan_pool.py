@@ -19,66 +19,21 @@ from typing import Any
 
 import faust
 from faust.web import Request, Response
-from faust.worker import Worker
 
 from topics.admin import create_topics
 from topics.codec import encode
-from topics.connection import KafkaConnection
 from topics.errors import ScannerTimeout
 from topics.keys import message_key
 from workers.batch import BatchOutcome, BatchProcessor, Record
+from workers.faust_app import build_app, cap_payload_loggers, raw_topic, run_app
 from workers.metrics import PoolMetrics
 from workers.scan_cache import ScanCache
 from workers.scanners import Scanner, scanner_class
 from workers.settings import PoolSettings
 
-__all__ = [
-    "PAYLOAD_LOGGERS",
-    "ScanPool",
-    "cap_payload_loggers",
-    "faust_credentials",
-    "worker_log_level",
-]
+__all__ = ["ScanPool"]
 
 log = logging.getLogger("guardstream.pool")
-
-PAYLOAD_LOGGERS = ("aiokafka", "faust.topics", "faust.transport", "faust.tables")
-"""Loggers that write message payloads at DEBUG: aiokafka's producer logs every value it sends
-(``Sending (key=... value=...)``) and its connections log whole produce requests and fetch
-responses, records included; faust's topics and transport log each value they send
-(``send: topic=... v=...``), the audit pool's table changelog included. Prompts must never
-reach a log, so these stay at INFO or above whatever the process's level."""
-
-
-def worker_log_level() -> str:
-    """The level faust's worker sets logging up with when it starts (it re-configures the root
-    logger): DEBUG when the process was asked for DEBUG (``--log-level DEBUG``), else WARNING,
-    which keeps faust's start-up banner and chatter out of an INFO log."""
-    debug = logging.getLogger().getEffectiveLevel() <= logging.DEBUG
-    return "DEBUG" if debug else "WARNING"
-
-
-def cap_payload_loggers() -> None:
-    """Keep :data:`PAYLOAD_LOGGERS` at INFO or above, even when the process logs at DEBUG."""
-    for name in PAYLOAD_LOGGERS:
-        logger = logging.getLogger(name)
-        if logger.getEffectiveLevel() < logging.INFO:
-            logger.setLevel(logging.INFO)
-
-
-def faust_credentials(connection: KafkaConnection) -> Any:
-    """faust's ``broker_credentials`` for a connection (None for plaintext)."""
-    if connection.security_protocol == "PLAINTEXT":
-        return None
-    if connection.security_protocol == "SSL":
-        return connection.ssl_context()
-    ssl_context = connection.ssl_context() if connection.security_protocol == "SASL_SSL" else None
-    return faust.SASLCredentials(
-        username=connection.sasl_username,
-        password=connection.sasl_password,
-        ssl_context=ssl_context,
-        mechanism=connection.sasl_mechanism,
-    )
 
 
 class ScanPool:
@@ -116,48 +71,16 @@ class ScanPool:
         self.loaded = True
         log.info("%s scanner loaded in %.1fs", self.settings.kind, time.monotonic() - began)
         asyncio.run(create_topics(self.settings.connection, self.settings.topics.all()))
-        worker = Worker(self.app, loglevel=worker_log_level(), quiet=True, redirect_stdouts=False)
         try:
-            worker.execute_from_commandline()
-        except SystemExit as e:  # faust's worker exits through SystemExit when it stops
-            return int(e.code or 0)
+            return run_app(self.app)
         finally:
             self.executor.shutdown(wait=False, cancel_futures=True)
             self.scanner.close()
-        return 0
 
     def _build_app(self) -> faust.App:
         s = self.settings
-        app = faust.App(
-            s.group_id,
-            broker=[f"kafka://{server}" for server in s.connection.bootstrap_servers.split(",")],
-            broker_credentials=faust_credentials(s.connection),
-            datadir=str(s.data_dir),
-            web_enabled=True,
-            web_bind=s.web_host,
-            web_port=s.port,
-            web_in_thread=False,
-            topic_partitions=s.topics.partitions,
-            topic_allow_declare=True,
-            consumer_auto_offset_reset="earliest",
-            broker_commit_interval=1.0,
-            # A process killed without a goodbye holds its partitions until its session times
-            # out; keep that short so survivors take over quickly.
-            broker_session_timeout=s.session_timeout_s,
-            broker_heartbeat_interval=min(3.0, s.session_timeout_s / 3),
-            producer_acks=-1,
-            producer_max_request_size=s.topics.requests.max_message_bytes + 65536,
-            consumer_max_fetch_size=s.topics.requests.max_message_bytes + 65536,
-            stream_buffer_maxsize=max(4 * s.batch_size, 64),
-            logging_config=None,
-        )
-        requests = app.topic(
-            s.topics.requests.name,
-            key_type=bytes,
-            value_type=bytes,
-            key_serializer="raw",
-            value_serializer="raw",
-        )
+        app = build_app(s, web_in_thread=False, stream_buffer_maxsize=max(4 * s.batch_size, 64))
+        requests = raw_topic(app, s.topics.requests.name)
 
         @app.agent(requests, name=f"scan-{s.kind}", concurrency=1)
         async def scan(stream: faust.StreamT) -> None:

@@ -18,7 +18,6 @@ import time
 from typing import Any
 
 import faust
-from faust.worker import Worker
 from mode import Service
 
 from topics.admin import create_topics
@@ -28,8 +27,8 @@ from topics.keys import message_key
 from topics.messages import AuditRecord, AuditTick, ScanRequest, ScanResult, Verdict
 from workers.audit.join import AuditSettings, AuditState
 from workers.audit.sinks import SinkRunner, build_sinks
+from workers.faust_app import build_app, cap_payload_loggers, raw_topic, run_app
 from workers.metrics import AuditMetrics
-from workers.scan_pool import cap_payload_loggers, faust_credentials, worker_log_level
 from workers.settings import PoolSettings
 
 __all__ = ["AuditPool"]
@@ -63,49 +62,19 @@ class AuditPool:
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
         asyncio.run(create_topics(self.settings.connection, self.settings.topics.all()))
         cap_payload_loggers()
-        worker = Worker(self.app, loglevel=worker_log_level(), quiet=True, redirect_stdouts=False)
-        try:
-            worker.execute_from_commandline()
-        except SystemExit as e:
-            return int(e.code or 0)
-        return 0
+        return run_app(self.app)
 
     def _build_app(self) -> faust.App:
         s = self.settings
         topics = s.topics
-        app = faust.App(
-            s.group_id,
-            broker=[f"kafka://{server}" for server in s.connection.bootstrap_servers.split(",")],
-            broker_credentials=faust_credentials(s.connection),
-            datadir=str(s.data_dir),
-            web_enabled=True,
-            web_bind=s.web_host,
-            web_port=s.port,
-            topic_partitions=topics.partitions,
-            topic_allow_declare=True,
-            consumer_auto_offset_reset="earliest",
-            broker_commit_interval=1.0,
-            broker_session_timeout=s.session_timeout_s,
-            broker_heartbeat_interval=min(3.0, s.session_timeout_s / 3),
-            producer_acks=-1,
-            producer_max_request_size=topics.requests.max_message_bytes + 65536,
-            consumer_max_fetch_size=topics.requests.max_message_bytes + 65536,
-            table_cleanup_interval=3600.0,
-            key_serializer="raw",
-            value_serializer="raw",
-            logging_config=None,
+        app = build_app(
+            s, table_cleanup_interval=3600.0, key_serializer="raw", value_serializer="raw"
         )
-
-        def raw(name: str) -> faust.TopicT:
-            return app.topic(
-                name, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw"
-            )
-
-        results, joins = raw(topics.results.name), raw(topics.audit_joins.name)
-        joined_inputs = app.topic(
-            topics.requests.name, topics.verdicts.name, topics.audit_joins.name,
-            key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw",
-        )  # fmt: skip
+        results = raw_topic(app, topics.results.name)
+        joins = raw_topic(app, topics.audit_joins.name)
+        joined_inputs = raw_topic(
+            app, topics.requests.name, topics.verdicts.name, topics.audit_joins.name
+        )
         table = app.Table(
             "audit-joins",
             default=None,
@@ -126,7 +95,7 @@ class AuditPool:
             async for event in stream.events():
                 await self._on_message(app, table, event.message.value)
 
-        @app.agent(raw(topics.audit.name), name="audit-sinks")
+        @app.agent(raw_topic(app, topics.audit.name), name="audit-sinks")
         async def feed_sinks(stream: faust.StreamT) -> None:
             async for value in stream:
                 try:
