@@ -2,14 +2,14 @@
 
 Both pools (scanners, :mod:`workers.scan_pool`; audit, :mod:`workers.audit.pool`) are faust apps
 on the same broker, with the same security, web server, consumer and producer settings: those
-come from :func:`build_app`. Each pool adds only what is its own (topics, agents, tables, pages)
-and runs with :func:`run_app`.
+come from :func:`build_app`, and the health and metrics pages from :func:`serve_pages`. Each
+pool adds only what is its own (topics, agents, tables) and runs with :func:`run_app`.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, Protocol
 
 import faust
 from faust.worker import Worker
@@ -19,11 +19,13 @@ from workers.settings import PoolSettings
 
 __all__ = [
     "PAYLOAD_LOGGERS",
+    "PoolPages",
     "build_app",
     "cap_payload_loggers",
     "faust_credentials",
     "raw_topic",
     "run_app",
+    "serve_pages",
     "worker_log_level",
 ]
 
@@ -101,6 +103,61 @@ def raw_topic(app: faust.App, *names: str) -> faust.TopicT:
     return app.topic(
         *names, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw"
     )
+
+
+class PoolPages(Protocol):
+    """What a pool process tells its health and metrics pages."""
+
+    joined: bool
+    """True once the consumer has joined its group (its first rebalance completed)."""
+
+    def ready(self) -> bool:
+        """Whether the process should get traffic (``/health/ready``)."""
+        ...
+
+    def status(self) -> dict[str, Any]:
+        """What ``/health`` reports."""
+        ...
+
+    def render_metrics(self) -> bytes:
+        """The Prometheus text of ``/metrics``."""
+        ...
+
+
+def serve_pages(app: faust.App, pool: PoolPages) -> None:
+    """Set ``pool.joined`` when the consumer joins its group, and serve ``/health/live`` (the
+    process answers), ``/health/ready`` (503 until ``pool.ready()``), ``/health`` and
+    ``/metrics``, the pages the probes, ``guardstream health`` and Prometheus read."""
+    pages = _Pages(app, pool)
+    app.on_rebalance_complete.connect(pages.joined)
+    app.page("/health/live")(pages.live)
+    app.page("/health/ready")(pages.ready)
+    app.page("/health")(pages.health)
+    app.page("/metrics")(pages.metrics)
+
+
+class _Pages:
+    def __init__(self, app: faust.App, pool: PoolPages) -> None:
+        self.app = app
+        self.pool = pool
+
+    async def joined(self, app: faust.App, **kwargs: Any) -> None:
+        self.pool.joined = True
+
+    async def live(self, request: Any) -> Any:
+        return self.app.web.json({"live": True})
+
+    async def ready(self, request: Any) -> Any:
+        ready = self.pool.ready()
+        return self.app.web.json({"ready": ready}, status=200 if ready else 503)
+
+    async def health(self, request: Any) -> Any:
+        return self.app.web.json(self.pool.status())
+
+    async def metrics(self, request: Any) -> Any:
+        return self.app.web.bytes(
+            self.pool.render_metrics(), content_type="text/plain; version=0.0.4"
+        )
 
 
 def run_app(app: faust.App) -> int:

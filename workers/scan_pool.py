@@ -18,14 +18,13 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import faust
-from faust.web import Request, Response
 
 from topics.admin import create_topics
 from topics.codec import encode
 from topics.errors import ScannerTimeout
 from topics.keys import message_key
 from workers.batch import BatchOutcome, BatchProcessor, Record
-from workers.faust_app import build_app, cap_payload_loggers, raw_topic, run_app
+from workers.faust_app import build_app, cap_payload_loggers, raw_topic, run_app, serve_pages
 from workers.metrics import PoolMetrics
 from workers.scan_cache import ScanCache
 from workers.scanners import Scanner, scanner_class
@@ -97,14 +96,7 @@ class ScanPool:
                 ]
                 await self.publish(app, await self.scan(records))
 
-        @app.on_rebalance_complete.connect
-        async def joined(app: faust.App, **kwargs: Any) -> None:
-            self.joined = True
-
-        app.page("/health/live")(self._live)
-        app.page("/health/ready")(self._ready)
-        app.page("/health")(self._health)
-        app.page("/metrics")(self._metrics)
+        serve_pages(app, self)
         return app
 
     async def scan(self, records: list[Record]) -> BatchOutcome:
@@ -191,15 +183,10 @@ class ScanPool:
         except Exception:  # no consumer yet, or it is between rebalances
             return set()
 
-    async def _live(self, request: Request) -> Response:
-        return self.app.web.json({"live": True})
+    def ready(self) -> bool:
+        """Ready once the scanner is loaded and the consumer has joined its group."""
+        return self.loaded and self.joined
 
-    async def _ready(self, request: Request) -> Response:
-        ready = self.loaded and self.joined
-        return self.app.web.json({"ready": ready}, status=200 if ready else 503)
-
-    async def _health(self, request: Request) -> Response:
-        return self.app.web.json(self.status())
-
-    async def _metrics(self, request: Request) -> Response:
-        return self.app.web.bytes(self.metrics.render(), content_type="text/plain; version=0.0.4")
+    def render_metrics(self) -> bytes:
+        """This process's Prometheus metrics."""
+        return self.metrics.render()

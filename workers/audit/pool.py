@@ -27,7 +27,7 @@ from topics.keys import message_key
 from topics.messages import AuditRecord, AuditTick, ScanRequest, ScanResult, Verdict
 from workers.audit.join import AuditSettings, AuditState
 from workers.audit.sinks import SinkRunner, build_sinks
-from workers.faust_app import build_app, cap_payload_loggers, raw_topic, run_app
+from workers.faust_app import build_app, cap_payload_loggers, raw_topic, run_app, serve_pages
 from workers.metrics import AuditMetrics
 from workers.settings import PoolSettings
 
@@ -118,14 +118,7 @@ class AuditPool:
 
         app.add_dependency(_SinkService(self.sinks))
 
-        @app.on_rebalance_complete.connect
-        async def joined(app: faust.App, **kwargs: Any) -> None:
-            self.joined = True
-
-        app.page("/health/live")(self._live)
-        app.page("/health/ready")(self._ready)
-        app.page("/health")(self._health)
-        app.page("/metrics")(self._metrics)
+        serve_pages(app, self)
         return app
 
     async def _on_message(self, app: faust.App, table: Any, value: bytes) -> None:
@@ -180,46 +173,44 @@ class AuditPool:
             not state.request and now - state.first_seen_ms > keep
         )  # results whose request never came
 
-    async def _live(self, request: Any) -> Any:
-        return self.app.web.json({"live": True})
+    def ready(self) -> bool:
+        """Ready once the consumer has joined its group."""
+        return self.joined
 
-    async def _ready(self, request: Any) -> Any:
-        return self.app.web.json({"ready": self.joined}, status=200 if self.joined else 503)
-
-    async def _metrics(self, request: Any) -> Any:
+    def render_metrics(self) -> bytes:
+        """This process's Prometheus metrics, the sinks' queues included."""
         for runner in self.sinks:
             self.metrics.sink_queued.labels(sink=runner.sink.name).set(runner.queue.qsize())
             self.metrics.sink_dropped.labels(sink=runner.sink.name).set(runner.dropped)
-        return self.app.web.bytes(self.metrics.render(), content_type="text/plain; version=0.0.4")
+        return self.metrics.render()
 
-    async def _health(self, request: Any) -> Any:
+    def status(self) -> dict[str, Any]:
+        """What ``/health`` reports."""
         try:
             assigned = sorted(
                 f"{tp.topic}[{tp.partition}]" for tp in self.app.consumer.assignment()
             )
         except Exception:  # no consumer yet, or between rebalances
             assigned = []
-        return self.app.web.json(
-            {
-                "pool": "audit",
-                "worker_id": self.settings.worker_id,
-                "group": self.settings.group_id,
-                "assigned": assigned,
-                "records_written": self.written,
-                "last_result_age_s": round(time.time() - self.last_record_at, 3)
-                if self.last_record_at
-                else None,
-                "sinks": {
-                    r.sink.name: {
-                        "written": r.written,
-                        "queued": r.queue.qsize(),
-                        "dropped": r.dropped,
-                        "failures": r.failures,
-                    }
-                    for r in self.sinks
-                },
-            }
-        )
+        return {
+            "pool": "audit",
+            "worker_id": self.settings.worker_id,
+            "group": self.settings.group_id,
+            "assigned": assigned,
+            "records_written": self.written,
+            "last_result_age_s": round(time.time() - self.last_record_at, 3)
+            if self.last_record_at
+            else None,
+            "sinks": {
+                r.sink.name: {
+                    "written": r.written,
+                    "queued": r.queue.qsize(),
+                    "dropped": r.dropped,
+                    "failures": r.failures,
+                }
+                for r in self.sinks
+            },
+        }
 
 
 class _SinkService(Service):
