@@ -92,12 +92,6 @@ def heuristics() -> InjectionScanner:
     return s
 
 
-@pytest.fixture(scope="module")
-def embedder(scanner: InjectionScanner) -> Embedder:
-    assert scanner.embedder is not None
-    return scanner.embedder
-
-
 def primary(scanner: InjectionScanner, text: str):
     answer = scanner.scan([ScanItem(text)])[0]
     found = [f for f in answer.findings if f.label == LABEL]
