@@ -23,7 +23,7 @@ from topics.admin import create_topics
 from topics.codec import encode
 from topics.errors import ScannerTimeout
 from topics.keys import message_key
-from workers.batch import BatchOutcome, BatchProcessor, Record
+from workers.batch import BatchProcessor, ProcessedBatch, Record
 from workers.faust_app import build_app, cap_payload_loggers, raw_topic, run_app, serve_pages
 from workers.metrics import PoolMetrics
 from workers.scan_cache import ScanCache
@@ -99,7 +99,7 @@ class ScanPool:
         serve_pages(app, self)
         return app
 
-    async def scan(self, records: list[Record]) -> BatchOutcome:
+    async def scan(self, records: list[Record]) -> ProcessedBatch:
         """Scan a batch in the scan thread, within ``scan_timeout_s``."""
         loop = asyncio.get_running_loop()
         began = time.perf_counter()
@@ -116,7 +116,7 @@ class ScanPool:
         self.metrics.cache_misses.inc(outcome.scanned_texts)
         return outcome
 
-    async def publish(self, app: faust.App, outcome: BatchOutcome) -> None:
+    async def publish(self, app: faust.App, outcome: ProcessedBatch) -> None:
         """Produce a batch's results and dead letters and wait until the broker has them."""
         topics = self.settings.topics
         pending = []
