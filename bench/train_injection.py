@@ -1,4 +1,5 @@
-"""Train the injection scanner's small classifier and write ``workers/data/injection_lr.npz``.
+"""Train the injection scanner's small classifier and write its weights
+(``workers/scanners/injection/data/injection_lr.npz``).
 
 Logistic regression over MiniLM sentence embeddings (the scanner's own model and windows), fit
 ONLY on guardstream's generated texts: attacks from :mod:`bench.injection_texts.attacks` and benign

@@ -1,7 +1,8 @@
 """Train the local moderation backend's embedding layer from texts this script generates.
 
-    .venv/bin/python bench/train_moderation.py [--out workers/data/moderation_head.npz]
-        [--per-class 500] [--seed 7] [--check]
+    .venv/bin/python bench/train_moderation.py
+        [--out workers/scanners/moderation/data/moderation_head.npz] [--per-class 500]
+        [--seed 7] [--check]
 
 Nothing here reads outside data: every training text comes from the templates below (harmful
 texts per category, and benign texts that use the same words: news, history, medicine, fiction,

@@ -4,7 +4,8 @@ Written by the project (no public data set is copied): each family combines pool
 (verbs, objects, payloads, personas, wrappers, documents) so that the same attack idea appears
 in many wordings and in several languages. :func:`attack_texts` feeds two things:
 
-- the seed corpus of the similarity index (``workers/data/attacks.jsonl``, a sample of these);
+- the seed corpus of the similarity index (``workers/scanners/injection/data/attacks.jsonl``, a
+  sample of these);
 - the training set of the small classifier (``bench/train_injection.py``), against the benign
   texts of :mod:`bench.injection_texts.benign`.
 
