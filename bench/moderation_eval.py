@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from workers.scanners.base import ScanItem
-from workers.scanners.moderation import ModerationScanner
+from workers.scanners.moderation.scanner import ModerationScanner
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "moderation.jsonl"
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 
-from workers.moderation.local_model import CLASSES
+from workers.scanners.moderation.backends.local_model import CLASSES
 
 __all__ = ["TEMPLATES", "generate"]
 

@@ -1,12 +1,14 @@
 """The numpy BERT encoder that guardstream shipped before issue 14, kept for the bench only.
 
-``workers/embeddings.py`` ran all-MiniLM-L6-v2 in float32 numpy until the encoder moved to
-onnxruntime (:mod:`workers.onnx_bert`). This copy of that forward pass is the baseline that
-``python -m bench.encoder`` measures the new encoder against in the same run, and the source of
-the reference vectors in ``tests/workers/data/numpy_embeddings.json`` (written by
+``workers/scanners/text/embeddings.py`` ran all-MiniLM-L6-v2 in float32 numpy until the
+encoder moved to onnxruntime (:mod:`workers.scanners.text.onnx_bert`). This copy of that forward
+pass is the baseline that ``python -m bench.encoder`` measures the new encoder against in the
+same run, and the source of
+the reference vectors in ``tests/workers/scanners/text/data/numpy_embeddings.json`` (written by
 ``python -m bench.encoder_reference``). It does not ship: nothing under ``workers/`` imports it.
-Tokenisation and windows are the same as the shipped :class:`workers.embeddings.Embedder`'s; the
-forward pass in :meth:`NumpyEmbedder.encode_ids` is what differs.
+Tokenisation and windows are the same as the shipped
+:class:`workers.scanners.text.embeddings.Embedder`'s; the forward pass in
+:meth:`NumpyEmbedder.encode_ids` is what differs.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from safetensors.numpy import load_file
 from tokenizers import Tokenizer
 
 from topics.errors import ConfigError
-from workers.embeddings import _FILES, DEFAULT_MODEL, Window, resolve_model_dir
+from workers.scanners.text.embeddings import _FILES, DEFAULT_MODEL, Window, resolve_model_dir
 
 __all__ = ["NumpyEmbedder"]
 
@@ -48,7 +50,8 @@ def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float)
 
 class NumpyEmbedder:
     """A BERT sentence encoder (mean pooling, unit-norm output) run in numpy: the shipped
-    ``workers.embeddings.Embedder`` as it was before issue 14, same constructor and methods.
+    ``workers.scanners.text.embeddings.Embedder`` as it was before issue 14, same constructor
+    and methods.
 
     ``model`` is a folder or an installed package name (see :func:`resolve_model_dir`);
     ``max_tokens`` bounds one window including ``[CLS]``/``[SEP]`` (256 for all-MiniLM-L6-v2);

@@ -28,7 +28,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from workers.scanners.base import ScanItem
-from workers.scanners.pii import PiiScanner
+from workers.scanners.pii.scanner import PiiScanner
 
 _WORDS = (
     "the report said that our team would meet again next week to review the budget and plan "

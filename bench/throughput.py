@@ -25,7 +25,7 @@ from typing import Any
 from bench.common import Progress, Stack, make_texts, summary
 from bench.roundtrip import asker, scan_request
 from shim.replies import ReplyClient
-from topics import GuardstreamError
+from topics import SCANNER_KINDS, GuardstreamError
 
 __all__ = [
     "ThroughputSettings",
@@ -57,7 +57,7 @@ class ThroughputSettings:
     http_seconds: float = 10.0
     injection_prompts: int = 40
     litellm_seconds: float = 20.0
-    kinds: tuple[str, ...] = ("pii", "prompt_injection", "secrets", "moderation")
+    kinds: tuple[str, ...] = SCANNER_KINDS
 
 
 def texts_for(size: str, count: int) -> list[str]:

@@ -1,8 +1,9 @@
-"""Train the injection scanner's small classifier and write ``workers/data/injection_lr.npz``.
+"""Train the injection scanner's small classifier and write its weights
+(``workers/scanners/injection/data/injection_lr.npz``).
 
 Logistic regression over MiniLM sentence embeddings (the scanner's own model and windows), fit
-ONLY on guardstream's generated texts: attacks from :mod:`workers.injection_corpus` and benign
-prompts from :mod:`workers.injection_benign`. No evaluation data is read here. Run from the
+ONLY on guardstream's generated texts: attacks from :mod:`bench.injection_texts.attacks` and benign
+prompts from :mod:`bench.injection_texts.benign`. No evaluation data is read here. Run from the
 repository root::
 
     .venv/bin/python bench/train_injection.py [--count 4000] [--seed 7] [--C 0.5]
@@ -29,11 +30,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import cross_val_score
 
-from workers.embeddings import Embedder
-from workers.injection_benign import benign_texts
-from workers.injection_classifier import CLASSIFIER_PATH, InjectionClassifier
-from workers.injection_corpus import attack_texts
-from workers.text_normalize import normalize
+from bench.injection_texts.attacks import attack_texts
+from bench.injection_texts.benign import benign_texts
+from workers.scanners.injection.classifier import CLASSIFIER_PATH, InjectionClassifier
+from workers.scanners.text.embeddings import Embedder
+from workers.scanners.text.normalize import normalize
 
 MAX_TOKENS = 128
 """The scanner's default window: train on what it will score."""

@@ -1,12 +1,14 @@
 """Train the local moderation backend's embedding layer from texts this script generates.
 
-    .venv/bin/python bench/train_moderation.py [--out workers/data/moderation_head.npz]
-        [--per-class 500] [--seed 7] [--check]
+    .venv/bin/python bench/train_moderation.py
+        [--out workers/scanners/moderation/data/moderation_head.npz] [--per-class 500]
+        [--seed 7] [--check]
 
 Nothing here reads outside data: every training text comes from the templates below (harmful
 texts per category, and benign texts that use the same words: news, history, medicine, fiction,
 education, counter-speech, negation, swearing that targets nobody). Each text is embedded with
-all-MiniLM-L6-v2 (:class:`workers.embeddings.Embedder`, onnxruntime, offline) and a multinomial
+all-MiniLM-L6-v2 (:class:`~workers.scanners.text.embeddings.Embedder`, onnxruntime, offline)
+and a multinomial
 logistic regression (scikit-learn) is fitted over the embeddings; its weights, a few KB, are
 saved as float32 with the class names. ``--check`` also prints accuracy on a held-out split of
 generated texts (a sanity check, not a measure of real-world quality).
@@ -24,14 +26,18 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.moderation_texts import generate
-from workers.moderation.local_model import CLASSES, DEFAULT_HEAD, MAX_TOKENS
+from workers.scanners.moderation.backends.local_model import (
+    CLASSES,
+    DEFAULT_HEAD,
+    MAX_TOKENS,
+)
 
 
 def main() -> None:
     """Generate, embed, fit and save."""
     from sklearn.linear_model import LogisticRegression
 
-    from workers.embeddings import Embedder
+    from workers.scanners.text.embeddings import Embedder
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=DEFAULT_HEAD)

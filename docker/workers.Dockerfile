@@ -1,6 +1,8 @@
 # syntax=docker/dockerfile:1.7
 # guardstream's worker image: every pool (pii, prompt_injection, secrets, moderation, audit) and
-# the `guardstream` command. The pool is the command:
+# the `guardstream` command's operating groups (worker, topics, health, audit, replay; the
+# development tooling, `eval`, `kafka` and `up`, stays out: see the .dockerignore). The pool is
+# the command:
 #
 #   docker build -f docker/workers.Dockerfile -t guardstream-workers .
 #   docker run --rm guardstream-workers worker pii --config /etc/guardstream/guardstream.yaml
@@ -48,7 +50,7 @@ import tldextract
 
 tldextract.extract("guardstream.example.com")
 
-from workers.embeddings import DEFAULT_MODEL, resolve_model_dir
+from workers.scanners.text.embeddings import DEFAULT_MODEL, resolve_model_dir
 from workers.scanners import SCANNERS, scanner_class
 
 print("embedding model:", resolve_model_dir(DEFAULT_MODEL))

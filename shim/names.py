@@ -16,10 +16,9 @@ per-request toggles) goes through :func:`scanner_name`.
 
 from __future__ import annotations
 
-__all__ = ["ALIASES", "SCANNERS", "scanner_name"]
+from topics import SCANNER_KINDS as SCANNERS
 
-SCANNERS: tuple[str, ...] = ("pii", "prompt_injection", "secrets", "moderation")
-"""The scanner kinds the pools provide."""
+__all__ = ["ALIASES", "SCANNERS", "scanner_name"]
 
 ALIASES: dict[str, str] = {
     "presidio": "pii",

@@ -13,8 +13,8 @@ import socket
 from collections.abc import Iterator
 from pathlib import Path
 
-from workers.environment import Environment
-from workers.local_kafka import LocalBroker
+from workers.cli.environment import Environment
+from workers.local.broker import LocalBroker
 
 KAFKA_IMAGE = "apache/kafka:4.1.1"
 

@@ -16,6 +16,7 @@ from topics.errors import (
 )
 from topics.keys import message_key, reply_partition
 from topics.messages import (
+    SCANNER_KINDS,
     Action,
     AuditRecord,
     AuditTick,
@@ -40,6 +41,7 @@ from topics.specs import DEFAULT_PREFIX, Topics, TopicSpec
 __all__ = [
     "DEFAULT_PREFIX",
     "MAX_MESSAGE_BYTES",
+    "SCANNER_KINDS",
     "Action",
     "AuditRecord",
     "AuditTick",

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
 __all__ = [
+    "SCANNER_KINDS",
     "Action",
     "AuditRecord",
     "AuditTick",
@@ -45,6 +46,10 @@ Decision = Literal["allow", "mask", "block"]
 
 Action = Literal["block", "mask", "log"]
 """What a policy does with a finding of one entity or category."""
+
+SCANNER_KINDS: tuple[str, ...] = ("pii", "prompt_injection", "secrets", "moderation")
+"""The scanner kinds the pools provide: what :attr:`ScanRequest.scanners` names and
+:attr:`ScanResult.scanner` says, one pool (and consumer group) each."""
 
 
 @dataclass(frozen=True, slots=True)

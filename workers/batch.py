@@ -27,7 +27,7 @@ from workers.policy import judge
 from workers.scan_cache import ScanCache
 from workers.scanners.base import ScanItem, Scanner, TextFindings, scan_deadline
 
-__all__ = ["BatchOutcome", "BatchProcessor", "Record"]
+__all__ = ["BatchProcessor", "ProcessedBatch", "Record"]
 
 _DEAD_LETTER_PAYLOAD_LIMIT = 1024 * 1024
 
@@ -44,13 +44,11 @@ class Record:
 
 
 @dataclass(slots=True)
-class BatchOutcome:
+class ProcessedBatch:
     """What a batch produced."""
 
     results: list[tuple[ScanRequest, ScanResult]] = field(default_factory=list)
     dead_letters: list[tuple[Record, DeadLetter]] = field(default_factory=list)
-    skipped: int = 0
-    """Requests that did not ask for this pool's scanner."""
     scanned_texts: int = 0
     cached_texts: int = 0
 
@@ -70,10 +68,10 @@ class BatchProcessor:
         self.cache = cache
         self.cipher = cipher
 
-    def process(self, records: list[Record], timeout_s: float | None = None) -> BatchOutcome:
+    def process(self, records: list[Record], timeout_s: float | None = None) -> ProcessedBatch:
         """Decode, scan and judge a batch of records; a scan that runs past ``timeout_s``
         raises :class:`~topics.errors.ScannerTimeout` (the caller answers ``error``)."""
-        outcome = BatchOutcome()
+        outcome = ProcessedBatch()
         requests: list[tuple[Record, ScanRequest]] = []
         # The key id each request was sealed with: its result is sealed with the same key,
         # which the waiting shim is sure to have while keys rotate.
@@ -104,10 +102,10 @@ class BatchProcessor:
             outcome.results.append((request, result))
         return outcome
 
-    def fail(self, records: list[Record], reason: str, code: str) -> BatchOutcome:
+    def fail(self, records: list[Record], reason: str, code: str) -> ProcessedBatch:
         """An ``error`` result and a dead letter for every request of ours in ``records``, when
         the batch could not be scanned at all (it timed out)."""
-        outcome = BatchOutcome()
+        outcome = ProcessedBatch()
         for record in records:
             opened = self._ours(record, outcome)
             if opened is None:
@@ -117,7 +115,7 @@ class BatchProcessor:
             outcome.dead_letters.append((record, self._dead_letter(record, code, reason)))
         return outcome
 
-    def _ours(self, record: Record, outcome: BatchOutcome) -> tuple[ScanRequest, str] | None:
+    def _ours(self, record: Record, outcome: ProcessedBatch) -> tuple[ScanRequest, str] | None:
         """The record's request with its texts readable and the key id they were sealed with
         (``""`` in plaintext), when it asks for this scanner; None (and a dead letter, or a
         skip) otherwise."""
@@ -127,7 +125,6 @@ class BatchProcessor:
             outcome.dead_letters.append((record, self._dead_letter(record, e.reason, str(e))))
             return None
         if self.scanner.name not in request.scanners:
-            outcome.skipped += 1
             return None
         key_id = sealed_key_id(request.texts[0].content) if request.texts else ""
         try:
@@ -147,7 +144,7 @@ class BatchProcessor:
         return request
 
     def _answers(
-        self, requests: list[ScanRequest], outcome: BatchOutcome
+        self, requests: list[ScanRequest], outcome: ProcessedBatch
     ) -> tuple[dict[bytes, TextFindings], dict[str, str]]:
         """Answers for every text of ``requests`` by cache key, and the requests that failed."""
         answers: dict[bytes, TextFindings] = {}

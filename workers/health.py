@@ -20,10 +20,10 @@ from topics.connection import KafkaConnection
 from topics.errors import BrokerUnavailable, DecodeError, ScannerTimeout
 from topics.messages import AuditRecord, ScanResult
 from topics.specs import Topics
+from workers.settings import POOLS
 
 __all__ = ["POOLS", "PoolHealth", "check_pools"]
 
-POOLS = ("pii", "prompt_injection", "secrets", "moderation", "audit")
 _TAIL = 50
 
 

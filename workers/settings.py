@@ -43,10 +43,12 @@ import yaml
 from topics.connection import KafkaConnection
 from topics.crypto import PayloadCipher
 from topics.errors import ConfigError
+from topics.messages import SCANNER_KINDS
 from topics.specs import Topics
 
 __all__ = [
     "DEFAULT_WEB_PORTS",
+    "POOLS",
     "PoolSettings",
     "kafka_section",
     "load_config",
@@ -54,14 +56,12 @@ __all__ = [
     "topics_section",
 ]
 
-DEFAULT_WEB_PORTS = {
-    "pii": 6100,
-    "prompt_injection": 6110,
-    "secrets": 6120,
-    "moderation": 6130,
-    "audit": 6140,
-}
-"""Each pool's first health/metrics port; process ``i`` of a pool serves on ``port + i``."""
+POOLS: tuple[str, ...] = (*SCANNER_KINDS, "audit")
+"""Every pool: one per scanner kind, and the audit pool."""
+
+DEFAULT_WEB_PORTS = {pool: 6100 + 10 * i for i, pool in enumerate(POOLS)}
+"""Each pool's first health/metrics port, 6100, 6110, ... in :data:`POOLS` order; process ``i``
+of a pool serves on ``port + i``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +89,7 @@ class PoolSettings:
         scanner: keyword arguments for the scanner class.
         scanner_class: ``module:Class`` of an operator's own scanner plug-in; empty means the
             built-in class registered for ``kind``.
-        audit: the audit pool's join settings (:class:`workers.audit_join.AuditSettings`).
+        audit: the audit pool's join settings (:class:`workers.audit.join.AuditSettings`).
         sinks: the audit pool's sinks by name, each with its settings
             (``security_log: {log_file, log_level, include_request_data, max_bytes}``,
             ``mlflow: {experiment_name, tracking_uri, window_s}``).

@@ -24,8 +24,8 @@ from tests.chaos.common import Figures, Tail, chaos_requests, send_with_retry
 from tests.pools import KEYWORD_SCANNER, Bus, PoolProcess, scan_request
 from topics import AuditRecord, DeadLetter, KafkaConnection, Topics
 from topics.admin import create_topics
-from workers.environment import Environment
-from workers.local_kafka import LocalBroker
+from workers.cli.environment import Environment
+from workers.local.broker import LocalBroker
 
 N = chaos_requests(120)
 pytestmark = [

@@ -1,6 +1,6 @@
 """Bad bytes on the requests topic, through a real pool on the real broker.
 
-``tests/workers/test_pool.py`` covers plain garbage, a wrong version and a scanner that raises;
+``tests/workers/test_scan_pool.py`` covers plain garbage, a wrong version and a scanner that raises;
 this adds the rest of the decoder's reasons, bytes that are not UTF-8, lone surrogates, a
 tombstone (a record with no value), a request just under the size limit, and one over it (which
 the broker itself refuses, with a typed error). Each bad record must land on the dead-letter

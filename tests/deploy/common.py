@@ -3,7 +3,7 @@
 A deployment file is right when the `guardstream` it runs would accept its command line and
 build the settings the rest of the file assumes (ports, consumer group, topics). So the checks
 parse every command with :func:`workers.cli.build_parser` and build each pool's settings with
-:func:`workers.commands.worker.build_settings`, exactly as a container would at start-up.
+:func:`workers.cli.worker.build_settings`, exactly as a container would at start-up.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from workers.cli import build_parser
-from workers.commands.worker import build_settings
-from workers.environment import Environment
+from workers.cli.environment import Environment
+from workers.cli.worker import build_settings
 from workers.scanners import ALIASES
 from workers.settings import DEFAULT_WEB_PORTS, PoolSettings
 

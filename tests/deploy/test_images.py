@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import importlib.metadata
+import os
 import re
 import subprocess
 import sys
@@ -194,3 +195,48 @@ def test_the_proxy_image_has_everything_the_shim_imports() -> None:
     for module in _third_party_imports("shim", "topics"):
         names = {d.lower().replace("_", "-") for d in distributions.get(module, [module])}
         assert names & installed, f"the shim imports {module}, which the proxy image lacks"
+
+
+WORKERS_IMAGE_LEAVES_OUT = (
+    "workers/local",
+    "workers/cli/evaluation",
+    "workers/cli/eval.py",
+    "workers/cli/kafka.py",
+    "workers/cli/up.py",
+)
+"""Development tooling no pool runs: the local broker and stack, and ``guardstream eval``."""
+
+_IMAGE_CHECK = """
+import sys
+import workers
+from workers.cli import build_parser
+from workers.scanners import SCANNERS, scanner_class
+assert workers.__file__.startswith(sys.argv[1]), workers.__file__
+for kind in SCANNERS:
+    scanner_class(kind)
+(groups,) = [a for a in build_parser()._actions if a.dest == "command"]
+print(" ".join(sorted(groups.choices)))
+"""
+
+
+def test_workers_image_leaves_out_the_tooling_and_still_runs_every_pool(tmp_path: Path) -> None:
+    lines = (REPO / f"{WORKERS_DOCKERFILE}.dockerignore").read_text().splitlines()
+    patterns = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+    for package in ("topics", "shim", "workers"):
+        for path in (REPO / package).rglob("*"):
+            name = path.relative_to(REPO)
+            if not path.is_file() or "__pycache__" in name.parts:
+                continue
+            if not ignored(str(name), patterns):
+                (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+                (tmp_path / name).write_bytes(path.read_bytes())
+    assert [p for p in WORKERS_IMAGE_LEAVES_OUT if (tmp_path / p).exists()] == []
+    assert all((REPO / p).exists() for p in WORKERS_IMAGE_LEAVES_OUT)
+    # The image's copy of the packages, ahead of this checkout's on the path: every scanner
+    # class imports, and the command offers what the image can run.
+    done = subprocess.run(
+        [sys.executable, "-c", _IMAGE_CHECK, str(tmp_path)], cwd=tmp_path, capture_output=True,
+        text=True, timeout=240, env={**os.environ, "PYTHONPATH": str(tmp_path)},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["audit", "health", "replay", "topics", "worker"]

@@ -31,8 +31,8 @@ from shim.replies import ReplyClient
 from tests.pools import Bus, PoolProcess, running_pool, scan_request
 from topics import BrokerUnavailable, KafkaConnection, Topics
 from topics.admin import create_topics
-from workers.environment import Environment
-from workers.local_kafka import BrokerSecurity, LocalBroker
+from workers.cli.environment import Environment
+from workers.local.broker import BrokerSecurity, LocalBroker
 
 pytestmark = pytest.mark.skipif(shutil.which("java") is None, reason="needs Java for Kafka")
 

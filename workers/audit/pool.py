@@ -1,0 +1,235 @@
+"""The audit pool: one audit record per request and phase, written exactly once.
+
+A faust-streaming app (its own consumer group). Results arrive on the proxies' reply partitions,
+so one agent re-keys them by request id onto the audit pool's joins topic; a second agent reads
+requests, verdicts and the re-keyed results, all keyed by request id and so co-partitioned, and
+joins them in a faust table (:class:`~workers.audit.join.AuditState` per request and phase). A
+timer notices deadlines and sends ticks through the joins topic, so every table change happens
+inside the agent, on the right partition. A written record leaves a marker in the table that
+absorbs re-deliveries; markers are forgotten after ``keep_emitted_s``. Audit records then feed
+the sinks (security log, MLflow) through bounded queues that never stall the topic.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+
+import faust
+from mode import Service
+
+from topics.admin import create_topics
+from topics.codec import decode, encode, peek_schema
+from topics.errors import DecodeError
+from topics.keys import message_key
+from topics.messages import AuditRecord, AuditTick, ScanRequest, ScanResult, Verdict
+from workers.audit.join import AuditSettings, AuditState
+from workers.audit.sinks import SinkRunner, build_sinks
+from workers.audit.sinks.base import would_block
+from workers.faust_app import build_app, cap_payload_loggers, raw_topic, run_app, serve_pages
+from workers.metrics import AuditMetrics
+from workers.settings import PoolSettings
+
+__all__ = ["AuditPool"]
+
+log = logging.getLogger("guardstream.audit")
+
+_JOINED = (ScanRequest, ScanResult, Verdict)
+
+
+class AuditPool:
+    """One process of the audit pool."""
+
+    def __init__(self, settings: PoolSettings) -> None:
+        self.settings = settings
+        try:
+            self.audit = AuditSettings(**settings.audit)
+        except TypeError as e:
+            from topics.errors import ConfigError
+
+            raise ConfigError(f"bad audit settings: {e}") from e
+        self.sinks = [SinkRunner(sink) for sink in build_sinks(settings.sinks)]
+        self.metrics = AuditMetrics()
+        self.written = 0
+        self.joined = False
+        self.last_record_at = 0.0
+        self.cipher = settings.cipher()
+        self.app = self._build_app()
+
+    def run(self) -> int:
+        """Make sure the topics exist, then join until stopped."""
+        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        asyncio.run(create_topics(self.settings.connection, self.settings.topics.all()))
+        cap_payload_loggers()
+        return run_app(self.app)
+
+    def _build_app(self) -> faust.App:
+        s = self.settings
+        topics = s.topics
+        app = build_app(
+            s, table_cleanup_interval=3600.0, key_serializer="raw", value_serializer="raw"
+        )
+        results = raw_topic(app, topics.results.name)
+        joins = raw_topic(app, topics.audit_joins.name)
+        joined_inputs = raw_topic(
+            app, topics.requests.name, topics.verdicts.name, topics.audit_joins.name
+        )
+        table = app.Table(
+            "audit-joins",
+            default=None,
+            partitions=topics.partitions,
+            key_type=str,
+            value_type=bytes,
+        )
+
+        @app.agent(results, name="audit-rekey")
+        async def rekey(stream: faust.StreamT) -> None:
+            async for event in stream.events():
+                # same key, default partitioner: the result lands beside its request
+                sent = await joins.send(key=event.message.key, value=event.message.value)
+                await sent
+
+        @app.agent(joined_inputs, name="audit-join")
+        async def join(stream: faust.StreamT) -> None:
+            async for event in stream.events():
+                await self._on_message(app, table, event.message.value)
+
+        @app.agent(raw_topic(app, topics.audit.name), name="audit-sinks")
+        async def feed_sinks(stream: faust.StreamT) -> None:
+            async for value in stream:
+                try:
+                    record = decode(AuditRecord, value)
+                except DecodeError:
+                    continue  # not ours to judge; the topic is written only by this pool
+                for sink in self.sinks:
+                    sink.offer(record)
+
+        @app.timer(interval=1.0)
+        async def deadlines() -> None:
+            now = _now_ms()
+            for key, raw_state in list(table.items()):
+                state = AuditState.load(raw_state)
+                request_id, _, phase = key.rpartition("|")
+                forget = self._forgettable(state, now)
+                if forget or state.ready(self.audit, now):
+                    tick = AuditTick(request_id=request_id, phase=phase, forget=forget)  # type: ignore[arg-type]
+                    await joins.send(key=message_key(request_id), value=encode(tick))
+
+        app.add_dependency(_SinkService(self.sinks))
+
+        serve_pages(app, self)
+        return app
+
+    async def _on_message(self, app: faust.App, table: Any, value: bytes) -> None:
+        now = _now_ms()
+        try:
+            schema = peek_schema(value)
+            if schema == AuditTick.SCHEMA:
+                tick = decode(AuditTick, value)
+                key = f"{tick.request_id}|{tick.phase}"
+                if tick.forget:
+                    table.pop(key, None)
+                    return
+                state = AuditState.load(table.get(key))
+                changed = False
+            else:
+                cls = next((c for c in _JOINED if c.SCHEMA == schema), None)
+                if cls is None:
+                    raise DecodeError(
+                        "wrong_schema", "schema", f"the audit pool does not take {schema!r}"
+                    )
+                message = decode(cls, value)
+                key = f"{message.request_id}|{message.phase}"
+                state = AuditState.load(table.get(key))
+                changed = state.add(schema, value, now)
+        except DecodeError as e:
+            log.warning("audit pool skipped an undecodable message: %s", e.reason)
+            self.metrics.skipped.inc()
+            return
+        if state.ready(self.audit, now):
+            record = state.record(self.audit, now, self.cipher)
+            sent = await app.producer.send(
+                self.settings.topics.audit.name,
+                message_key(record.request_id),
+                encode(record),
+                None,
+                None,
+                None,
+            )
+            await sent
+            table[key] = state.dump()
+            self.written += 1
+            decision = "would_block" if would_block(record) else record.decision
+            self.metrics.record(decision, record.timed_out, record.failed)
+            self.last_record_at = time.time()
+        elif changed:
+            table[key] = state.dump()
+
+    def _forgettable(self, state: AuditState, now: int) -> bool:
+        keep = int(self.audit.keep_emitted_s * 1000)
+        if state.emitted_ms:
+            return now - state.emitted_ms > keep
+        return (
+            not state.request and now - state.first_seen_ms > keep
+        )  # results whose request never came
+
+    def ready(self) -> bool:
+        """Ready once the consumer has joined its group."""
+        return self.joined
+
+    def render_metrics(self) -> bytes:
+        """This process's Prometheus metrics, the sinks' queues included."""
+        for runner in self.sinks:
+            self.metrics.sink_queued.labels(sink=runner.sink.name).set(runner.queue.qsize())
+            self.metrics.sink_dropped.labels(sink=runner.sink.name).set(runner.dropped)
+        self.metrics.consumer_lag.update(self.app.consumer, self.settings.topics.requests.name)
+        return self.metrics.render()
+
+    def status(self) -> dict[str, Any]:
+        """What ``/health`` reports."""
+        try:
+            assigned = sorted(
+                f"{tp.topic}[{tp.partition}]" for tp in self.app.consumer.assignment()
+            )
+        except Exception:  # no consumer yet, or between rebalances
+            assigned = []
+        return {
+            "pool": "audit",
+            "worker_id": self.settings.worker_id,
+            "group": self.settings.group_id,
+            "assigned": assigned,
+            "records_written": self.written,
+            "last_result_age_s": round(time.time() - self.last_record_at, 3)
+            if self.last_record_at
+            else None,
+            "sinks": {
+                r.sink.name: {
+                    "written": r.written,
+                    "queued": r.queue.qsize(),
+                    "dropped": r.dropped,
+                    "failures": r.failures,
+                }
+                for r in self.sinks
+            },
+        }
+
+
+class _SinkService(Service):
+    """Starts the sinks with the app and, when it stops, writes what they have queued."""
+
+    def __init__(self, sinks: list[SinkRunner]) -> None:
+        super().__init__()
+        self.sinks = sinks
+
+    async def on_start(self) -> None:
+        for sink in self.sinks:
+            sink.start()
+
+    async def on_stop(self) -> None:
+        await asyncio.gather(*(sink.stop() for sink in self.sinks))
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)

@@ -1,1 +1,0 @@
-"""Sub-command groups of the ``guardstream`` command, one module each."""

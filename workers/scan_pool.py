@@ -1,0 +1,246 @@
+"""A scanner pool process: a faust-streaming app that scans scan requests in batches.
+
+Each scanner kind is its own app and consumer group on the requests topic, so kinds scale and
+lag independently. Batches are taken with faust's ``take_events`` (up to ``batch_size`` records
+or ``batch_wait_ms``, whichever comes first) and scanned in a worker thread, so the event loop
+that heartbeats the consumer stays free. Results and dead letters are produced and acknowledged
+by the broker before the batch's events are acked, and faust commits only acked offsets: a crash
+at any point re-delivers the batch (at-least-once; the proxy and the audit pool drop
+duplicates).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import faust
+
+from topics.admin import create_topics
+from topics.codec import encode
+from topics.errors import ScannerTimeout
+from topics.keys import message_key
+from workers.batch import BatchProcessor, ProcessedBatch, Record
+from workers.faust_app import build_app, cap_payload_loggers, raw_topic, run_app, serve_pages
+from workers.metrics import PoolMetrics
+from workers.scan_cache import ScanCache
+from workers.scanners import Scanner, scanner_class
+from workers.settings import PoolSettings
+
+__all__ = ["ScanPool", "lanes"]
+
+log = logging.getLogger("guardstream.pool")
+
+_CHECKPOINT_GRACE_S = 1.0
+"""How long after its deadline a scan may take to reach its next checkpoint."""
+_DEGRADED_FOR_S = 60.0
+"""How long one timed-out scan keeps the pool reported as degraded."""
+
+
+def lanes(records: list[Record], settings: PoolSettings) -> list[tuple[list[Record], float]]:
+    """A batch in the order it is scanned and answered, each part with its time limit: the
+    usual requests together, then each large one alone, so that one big prompt never holds up
+    the answers of the small ones beside it (and delays later batches by at most
+    ``large_scan_timeout_s``)."""
+    s = settings
+    small = [r for r in records if len(r.value or b"") <= s.large_request_bytes]
+    large = [r for r in records if len(r.value or b"") > s.large_request_bytes]
+    parts = [(small, s.scan_timeout_s)] if small else []
+    return parts + [([r], min(s.large_scan_timeout_s, s.scan_timeout_s)) for r in large]
+
+
+class ScanPool:
+    """One process of a scanner pool.
+
+    ``load()`` builds the scanner before the app joins its consumer group, so a process only
+    takes partitions once it can scan them.
+    """
+
+    def __init__(self, settings: PoolSettings, scanner: Scanner | None = None) -> None:
+        self.settings = settings
+        cls = scanner_class(settings.kind, settings.scanner_class)
+        self.scanner = scanner or cls.from_settings(settings.scanner)
+        self.metrics = PoolMetrics(self.scanner.name)
+        self.cache = ScanCache(settings.cache_size)
+        self.processor = BatchProcessor(
+            self.scanner, settings.worker_id, self.cache, settings.cipher()
+        )
+        self.executor = ThreadPoolExecutor(1, thread_name_prefix=f"scan-{settings.kind}")
+        self.timeouts: deque[float] = deque(maxlen=100)
+        """When scans last timed out (wall clock): the pool is degraded while any is recent."""
+        self.abandoned = 0
+        """Scan threads left running past their timeout (a scanner without checkpoints)."""
+        self.loaded = False
+        self.started = time.time()
+        self.last_result_at = 0.0
+        self.joined = False
+        """True once the consumer has joined its group (its first rebalance completed)."""
+        self.app = self._build_app()
+
+    def run(self) -> int:
+        """Load the scanner, make sure the topics exist, then consume until stopped (SIGTERM or
+        SIGINT). The consumer joins the group only once the scanner is loaded and the topics
+        exist: a consumer that subscribes to a missing topic would not see it appear."""
+        cap_payload_loggers()
+        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        began = time.monotonic()
+        self.scanner.load()
+        self.loaded = True
+        log.info("%s scanner loaded in %.1fs", self.settings.kind, time.monotonic() - began)
+        asyncio.run(create_topics(self.settings.connection, self.settings.topics.all()))
+        try:
+            return run_app(self.app)
+        finally:
+            self.executor.shutdown(wait=False, cancel_futures=True)
+            self.scanner.close()
+
+    def _build_app(self) -> faust.App:
+        s = self.settings
+        app = build_app(s, web_in_thread=False, stream_buffer_maxsize=max(4 * s.batch_size, 64))
+        requests = raw_topic(app, s.topics.requests.name)
+
+        @app.agent(requests, name=f"scan-{s.kind}", concurrency=1)
+        async def scan(stream: faust.StreamT) -> None:
+            async for events in stream.take_events(s.batch_size, within=s.batch_wait_ms / 1000):
+                records = [
+                    Record(
+                        e.message.topic,
+                        e.message.partition,
+                        e.message.offset,
+                        e.message.key,
+                        e.message.value,
+                    )
+                    for e in events
+                ]
+                for part, timeout_s in lanes(records, s):
+                    await self.publish(app, await self.scan(part, timeout_s))
+
+        serve_pages(app, self)
+        return app
+
+    async def scan(self, records: list[Record], timeout_s: float | None = None) -> ProcessedBatch:
+        """Scan a batch in the scan thread within ``timeout_s`` (default ``scan_timeout_s``).
+
+        The scanner stops at its next checkpoint once the time is up; a thread still busy a
+        moment later (a scanner with no checkpoints) is left to finish alone and later batches
+        get a fresh one, so a timed-out scan never queues the next batch behind it."""
+        limit = self.settings.scan_timeout_s if timeout_s is None else timeout_s
+        loop = asyncio.get_running_loop()
+        began = time.perf_counter()
+        work = loop.run_in_executor(self.executor, self.processor.process, records, limit)
+        try:
+            outcome = await asyncio.wait_for(asyncio.shield(work), limit + _CHECKPOINT_GRACE_S)
+        except (TimeoutError, ScannerTimeout):
+            reason = f"{ScannerTimeout.__name__}: batch took over {limit}s"
+            log.warning("%s: %s", self.settings.kind, reason)
+            self.timeouts.append(time.time())
+            if not work.done():
+                self._abandon_scan_thread()
+            outcome = self.processor.fail(records, reason, "scan_timeout")
+        self.metrics.scan_seconds.observe(time.perf_counter() - began)
+        self.metrics.batch_size.observe(len(records))
+        self.metrics.cache_hits.inc(outcome.cached_texts)
+        self.metrics.cache_misses.inc(outcome.scanned_texts)
+        return outcome
+
+    def _abandon_scan_thread(self) -> None:
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        self.executor = ThreadPoolExecutor(1, thread_name_prefix=f"scan-{self.settings.kind}")
+        self.abandoned += 1
+        log.error(
+            "%s: a scan thread did not stop at its deadline (%d so far); later batches use a "
+            "new one",
+            self.settings.kind,
+            self.abandoned,
+        )
+
+    @property
+    def degraded(self) -> bool:
+        """True while a scan timed out in the last minute: requests may be getting the
+        proxies' fail policy instead of a verdict."""
+        return bool(self.timeouts) and time.time() - self.timeouts[-1] < _DEGRADED_FOR_S
+
+    async def publish(self, app: faust.App, outcome: ProcessedBatch) -> None:
+        """Produce a batch's results and dead letters and wait until the broker has them."""
+        topics = self.settings.topics
+        pending = []
+        for request, result in outcome.results:
+            partition = None
+            if (
+                request.reply is not None
+                and 0 <= request.reply.partition < topics.results.partitions
+            ):
+                partition = request.reply.partition
+            pending.append(
+                await app.producer.send(
+                    topics.results.name,
+                    message_key(request.request_id),
+                    encode(result),
+                    partition,
+                    None,
+                    None,
+                )
+            )
+        for record, letter in outcome.dead_letters:
+            log.warning(
+                "dead letter from %s[%d]@%d: %s",
+                record.topic,
+                record.partition,
+                record.offset,
+                letter.reason,
+            )
+            pending.append(
+                await app.producer.send(
+                    topics.dead_letters.name, record.key, encode(letter), None, None, None
+                )
+            )
+        await asyncio.gather(*pending)
+        for _, result in outcome.results:
+            self.metrics.result(result.verdict)
+        if outcome.results:
+            self.last_result_at = time.time()
+        for _, letter in outcome.dead_letters:
+            self.metrics.dead_letter(letter.reason)
+
+    def status(self) -> dict[str, Any]:
+        """What ``/health`` reports."""
+        assigned = sorted(f"{tp.topic}[{tp.partition}]" for tp in self._assignment())
+        last = self.last_result_at
+        return {
+            "pool": self.settings.kind,
+            "worker_id": self.settings.worker_id,
+            "group": self.settings.group_id,
+            "loaded": self.loaded,
+            "degraded": self.degraded,
+            "scan_timeouts_last_minute": sum(
+                1 for at in self.timeouts if time.time() - at < _DEGRADED_FOR_S
+            ),
+            "abandoned_scan_threads": self.abandoned,
+            "assigned": assigned,
+            "last_result_age_s": round(time.time() - last, 3) if last else None,
+            "cache": {
+                "entries": len(self.cache),
+                "hits": self.cache.hits,
+                "misses": self.cache.misses,
+            },
+            "uptime_s": round(time.time() - self.started, 1),
+        }
+
+    def _assignment(self) -> set:
+        try:
+            return set(self.app.consumer.assignment())
+        except Exception:  # no consumer yet, or it is between rebalances
+            return set()
+
+    def ready(self) -> bool:
+        """Ready once the scanner is loaded and the consumer has joined its group."""
+        return self.loaded and self.joined
+
+    def render_metrics(self) -> bytes:
+        """This process's Prometheus metrics."""
+        self.metrics.consumer_lag.update(self.app.consumer, self.settings.topics.requests.name)
+        return self.metrics.render()
