@@ -181,10 +181,11 @@ class ReplyClient:
             log.warning("guardstream: scanners answer again; the circuit is closed")
 
     def publish(self, topic: str, message: object, request_id: str) -> None:
-        """Publish ``message`` without waiting (verdicts, audit-only requests); dropped, and
-        counted as an outage, when Kafka is not reachable."""
+        """Publish ``message`` without waiting (verdicts, audit-only requests); dropped during
+        a known Kafka outage. While the first connection is still being made (a proxy that has
+        just started), the message waits for it in the background instead of being lost."""
         self.start()
-        if not self._ready:
+        if not self._ready and self._outage:
             return
         task = asyncio.get_running_loop().create_task(
             self._send_quietly(topic, message, request_id)
@@ -193,6 +194,12 @@ class ReplyClient:
         task.add_done_callback(self._background.discard)
 
     async def _send_quietly(self, topic: str, message: object, request_id: str) -> None:
+        if not self._ready:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(_CONNECT_TIMEOUT_S):
+                    await self._settled.wait()
+            if not self._ready:
+                return
         try:
             await self._send(topic, message, None, key=request_id)
         except (PayloadTooLarge, EncodeError) as e:  # the id, never the text

@@ -62,6 +62,8 @@ async def stack(
             ("plain", {"mode": ["pre_call", "post_call"]}),
             ("during", {"mode": "during_call"}),
             ("rollout", {"mode": ["pre_call"], "logging_only": True}),
+            # the guide's names: an injection-only guardrail named as LiteLLM names it
+            ("narrow", {"mode": ["pre_call"], "scanners": ["detect_prompt_injection"]}),
             (
                 "parse",
                 {
@@ -207,6 +209,23 @@ async def test_every_endpoint_that_carries_a_prompt_is_scanned(stack: dict[str, 
     answer = await post(proxy, "/v1/responses", {"model": "fake", "input": f"REPLY: mail {EMAIL}"})
     assert answer.status_code == 200, answer.text
     assert EMAIL not in answer.text and "<EMAIL_ADDRESS>" in answer.text
+
+
+async def test_the_guides_hide_secrets_toggle_turns_the_secrets_scanner_on(
+    stack: dict[str, Any],
+) -> None:
+    upstream: FakeUpstream = stack["upstream"]
+    marker = uuid.uuid4().hex[:8]
+    plain = await chat(stack["narrow"], f"{marker}a deploy with {AWS_KEY}")
+    assert plain.status_code == 200, plain.text
+    assert AWS_KEY in upstream.last_user_text(f"{marker}a")  # injection only: not a secret
+    toggled = await chat(
+        stack["narrow"], f"{marker}b deploy with {AWS_KEY}", metadata={"guardrails": {
+            "hide_secrets": True}},
+    )  # fmt: skip
+    assert toggled.status_code == 200, toggled.text
+    received = upstream.last_user_text(f"{marker}b")
+    assert AWS_KEY not in received and "deploy with <" in received, received
 
 
 async def test_a_caller_cannot_switch_the_guard_off(stack: dict[str, Any]) -> None:

@@ -101,3 +101,27 @@ async def test_an_ask_while_the_first_connection_is_made_waits_for_it(
     finally:
         await client.stop()
         await responder.stop()
+
+
+async def test_a_publish_made_while_connecting_is_sent_once_connected(
+    kafka: KafkaConnection, topics: Topics
+) -> None:
+    """logging_only publishes right after a proxy starts: they wait for the first connection
+    instead of being dropped."""
+    responder = TestResponder(kafka, topics)
+    await responder.start()
+    client = ReplyClient(kafka, topics, "test-instance", max_pending=10)
+    try:
+        early = request("published before the client connected", ["pii"], client)
+        client.publish(topics.requests.name, early, early.request_id)
+        assert not client.ready  # it was still connecting
+        for _ in range(200):
+            if responder.requests_for(early.request_id):
+                break
+            await asyncio.sleep(0.1)
+        assert [r.correlation_id for r in responder.requests_for(early.request_id)] == [
+            early.correlation_id
+        ]
+    finally:
+        await client.stop()
+        await responder.stop()

@@ -58,7 +58,9 @@ async def _show(
         env.connection(args.bootstrap_servers), Topics(args.prefix, args.partitions),
         since_ms=since, follow=follow, selection=_selection(args),
     )  # fmt: skip
-    console = Console()
+    # a table is never cut: piped or redirected it takes the width it needs, in a terminal
+    # long cells fold onto more lines
+    console = Console(width=None if sys.stdout.isatty() else 400)
     shown: list[AuditRecord] = []
     async for record in records:
         if args.json:
@@ -88,7 +90,7 @@ def _table(records: list[AuditRecord], *, header: bool) -> Table:
         "found",
         "missing",
     ):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")
     for r in records:
         found = sorted({f"{o.scanner}:{f.label}" for o in r.outcomes for f in o.findings})
         missing = [f"{s} (timeout)" for s in r.timed_out] + [f"{s} (error)" for s in r.failed]

@@ -24,10 +24,16 @@ def register(commands: argparse._SubParsersAction) -> None:
         sub.add_argument("--prefix", default=DEFAULT_PREFIX, help="topic name prefix")
         sub.add_argument("--partitions", type=int, default=12, help="partitions per topic")
     create.add_argument("--replication-factor", type=int, default=1)
+    for sub in (create, describe):
+        sub.add_argument(
+            "--retention-days", type=float, default=30.0,
+            help="how long the audit topic keeps records (default 30); give the pools the same "
+            "in their config's topics.audit_retention_days, or they set it back when they start",
+        )  # fmt: skip
 
 
 def _create(args: argparse.Namespace, env: Environment) -> int:
-    specs = Topics(args.prefix, args.partitions).all()
+    specs = Topics(args.prefix, args.partitions, args.retention_days).all()
     connection = env.connection(args.bootstrap_servers)
     states = asyncio.run(
         create_topics(connection, specs, replication_factor=args.replication_factor)
@@ -37,7 +43,7 @@ def _create(args: argparse.Namespace, env: Environment) -> int:
 
 
 def _describe(args: argparse.Namespace, env: Environment) -> int:
-    specs = Topics(args.prefix, args.partitions).all()
+    specs = Topics(args.prefix, args.partitions, args.retention_days).all()
     states = asyncio.run(describe_topics(env.connection(args.bootstrap_servers), specs))
     _print(states)
     return 1 if any(s.problems for s in states) else 0

@@ -6,13 +6,16 @@ says ``"would_block": true`` and its decision stays ``allow``, what really happe
 ``ERROR`` for one that was blocked or whose scanners failed or timed out. With
 ``log_level: WARNING`` only flagged and blocked requests are written, as the users' guide's
 ``security_logging`` setting promises. Texts appear only with ``include_request_data``, and then
-only as the audit record has them: masked, never raw unless raw capture is on.
+only as the audit record has them: masked, never raw unless raw capture is on. Rotated files
+older than ``retention_days`` (default 30, as the audit topic) are deleted.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import logging.handlers
+import time
 from pathlib import Path
 from typing import ClassVar
 
@@ -53,7 +56,11 @@ class SecurityLogSink(Sink):
         include_request_data: bool = False,
         max_bytes: int = 10 * 1024 * 1024,
         backup_count: int = 5,
+        retention_days: float = 30.0,
     ) -> None:
+        if retention_days <= 0:
+            raise ConfigError(f"retention_days must be more than 0, not {retention_days!r}")
+        self.retention_s = retention_days * 86_400
         if log_level.upper() not in _LEVELS:
             raise ConfigError(f"log_level must be one of {', '.join(_LEVELS)}, not {log_level!r}")
         self.level = _LEVELS[log_level.upper()]
@@ -64,6 +71,8 @@ class SecurityLogSink(Sink):
             path, maxBytes=max_bytes, backupCount=backup_count, encoding="utf-8"
         )
         self._handler.setFormatter(logging.Formatter("%(message)s"))
+        self._path = path
+        self._forget_old()
 
     def write(self, records: list[AuditRecord]) -> None:
         for record in records:
@@ -75,6 +84,15 @@ class SecurityLogSink(Sink):
                 logging.LogRecord("guardstream.security", level, "", 0, line, None, None)
             )
         self._handler.flush()
+        self._forget_old()
+
+    def _forget_old(self) -> None:
+        """Delete rotated files (``security.log.1``...) last written before the retention."""
+        cutoff = time.time() - self.retention_s
+        for old in self._path.parent.glob(f"{self._path.name}.*"):
+            with contextlib.suppress(OSError):
+                if old.stat().st_mtime < cutoff:
+                    old.unlink()
 
     def _event(self, record: AuditRecord, level: int) -> dict:
         event = {
