@@ -13,7 +13,6 @@ Tokenisation and windows are the same as the shipped
 
 from __future__ import annotations
 
-import hashlib
 import json
 
 import numpy as np
@@ -21,7 +20,12 @@ from safetensors.numpy import load_file
 from tokenizers import Tokenizer
 
 from topics.errors import ConfigError
-from workers.scanners.text.embeddings import _FILES, DEFAULT_MODEL, Window, resolve_model_dir
+from workers.scanners.text.embeddings import (
+    DEFAULT_MODEL,
+    Embedder,
+    Window,
+    resolve_model_dir,
+)
 
 __all__ = ["NumpyEmbedder"]
 
@@ -105,38 +109,9 @@ class NumpyEmbedder:
                 out[p + name + ".b"] = w[p + name + ".bias"]
         return out
 
-    def fingerprint(self) -> str:
-        """SHA-256 of the model's files: changes whenever the weights or vocabulary do."""
-        if self._fingerprint is None:
-            digest = hashlib.sha256()
-            for name in _FILES:
-                with open(self.model_dir / name, "rb") as f:
-                    digest.update(hashlib.file_digest(f, "sha256").digest())
-            self._fingerprint = digest.hexdigest()
-        return self._fingerprint
-
-    def windows(self, texts: list[str]) -> list[Window]:
-        """Split each text into token windows of at most ``max_tokens``, overlapping; an empty
-        text gives one window of just ``[CLS] [SEP]``."""
-        span = self.max_tokens - 2
-        step = span - self.overlap
-        result: list[Window] = []
-        for index, encoding in enumerate(
-            self._tokenizer.encode_batch(texts, add_special_tokens=False)
-        ):
-            ids, offsets = encoding.ids, encoding.offsets
-            first = 0
-            while True:
-                piece = ids[first : first + span]
-                if piece:
-                    start, end = offsets[first][0], offsets[first + len(piece) - 1][1]
-                else:
-                    start = end = 0
-                result.append(Window(index, start, end, [self._cls, *piece, self._sep]))
-                if first + span >= len(ids):
-                    break
-                first += step
-        return result
+    # the shipped encoder's own fingerprint and windows: only the forward pass differs
+    fingerprint = Embedder.fingerprint
+    windows = Embedder.windows
 
     def encode_ids(self, batch: list[list[int]]) -> np.ndarray:
         """Embed token-id sequences (with special tokens) as one padded batch: (n, dim)."""
