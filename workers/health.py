@@ -17,7 +17,7 @@ from aiokafka.errors import KafkaError
 from topics.codec import decode
 from topics.connection import KafkaConnection
 from topics.errors import BrokerUnavailable, DecodeError, ScannerTimeout
-from topics.groups import describe_pools
+from topics.groups import GroupState, describe_pools
 from topics.messages import AuditRecord, ScanResult
 from topics.specs import Topics
 from workers.settings import POOLS
@@ -29,26 +29,25 @@ _TAIL = 50
 
 @dataclass(slots=True)
 class PoolHealth:
-    """One pool's state."""
+    """One pool's state: its consumer group, its last result, what is wrong with it."""
 
-    pool: str
-    group: str
-    state: str
-    members: list[str] = field(default_factory=list)
-    assigned: dict[str, list[int]] = field(default_factory=dict)
-    """Requests-topic partitions by member."""
-    lag: int = 0
+    group: GroupState
     last_result_age_s: float | None = None
     problems: list[str] = field(default_factory=list)
+
+    @property
+    def pool(self) -> str:
+        return self.group.kind
 
     @property
     def healthy(self) -> bool:
         return not self.problems
 
     def as_dict(self) -> dict:
+        g = self.group
         return {
-            "pool": self.pool, "group": self.group, "state": self.state, "healthy": self.healthy,
-            "members": self.members, "assigned": self.assigned, "lag": self.lag,
+            "pool": g.kind, "group": g.group, "state": g.state, "healthy": self.healthy,
+            "members": g.members, "assigned": g.assigned, "lag": g.lag,
             "last_result_age_s": self.last_result_age_s, "problems": self.problems,
         }  # fmt: skip
 
@@ -75,15 +74,13 @@ async def check_pools(
         await consumer.stop()
     out = []
     for group in groups:
-        health = PoolHealth(
-            group.kind, group.group, group.state, group.members, group.assigned, group.lag
-        )
+        health = PoolHealth(group)
         if group.kind in last:
             health.last_result_age_s = round(time.time() - last[group.kind] / 1000, 3)
-        if not health.members:
+        if not group.members:
             health.problems.append("no members: the pool is not running")
-        if health.lag > max_lag:
-            health.problems.append(f"lag {health.lag} is over {max_lag}")
+        if group.lag > max_lag:
+            health.problems.append(f"lag {group.lag} is over {max_lag}")
         if timeouts.get(group.kind):
             health.problems.append(
                 f"degraded: {timeouts[group.kind]} of its last results are scan timeouts"

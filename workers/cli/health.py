@@ -62,12 +62,12 @@ def _print(states: list[PoolHealth]) -> None:
     for column in ("pool", "state", "members", "partitions", "lag", "last result", "problems"):
         table.add_column(column)
     for s in states:
-        partitions = sum(len(p) for p in s.assigned.values())
+        g = s.group
+        partitions = sum(len(p) for p in g.assigned.values())
         age = "never" if s.last_result_age_s is None else f"{s.last_result_age_s:.1f}s ago"
         status = "[red]" + "; ".join(s.problems) + "[/]" if s.problems else "[green]ok[/]"
-        table.add_row(
-            s.pool, s.state, str(len(s.members)), str(partitions), str(s.lag), age, status
-        )
+        row = (g.kind, g.state, str(len(g.members)), str(partitions), str(g.lag), age, status)
+        table.add_row(*row)
     Console().print(table)
 
 
