@@ -8,8 +8,11 @@ threshold, or a degraded pool (its scans time out); ``guardstream health --serve
 
 from __future__ import annotations
 
+import contextlib
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import KafkaError
@@ -18,11 +21,13 @@ from topics.codec import decode
 from topics.connection import KafkaConnection
 from topics.errors import BrokerUnavailable, DecodeError, ScannerTimeout
 from topics.groups import GroupState, describe_pools
-from topics.messages import AuditRecord, ScanResult
+from topics.messages import AuditRecord, ScanResult, Verdict
 from topics.specs import Topics
 from workers.settings import POOLS
 
-__all__ = ["POOLS", "PoolHealth", "check_pools"]
+__all__ = ["POOLS", "PoolHealth", "check_pools", "recent_fail_policy"]
+
+M = TypeVar("M")
 
 _TAIL = 50
 
@@ -96,41 +101,61 @@ async def _last_results(
     and how many of each scanner's results there were scan timeouts."""
     last: dict[str, int] = {}
     timeouts: dict[str, int] = {}
-    for spec, kind in ((topics.results, ScanResult), (topics.audit, AuditRecord)):
-        partitions = [TopicPartition(spec.name, p) for p in range(spec.partitions)]
-        ends = await consumer.end_offsets(partitions)
-        starts = await consumer.beginning_offsets(partitions)
-        wanted = {
-            tp: max(starts[tp], ends[tp] - _TAIL) for tp in partitions if ends[tp] > starts[tp]
-        }
-        if not wanted:
-            continue
-        consumer.assign(list(wanted))
-        for tp, offset in wanted.items():
-            consumer.seek(tp, offset)
-        remaining = dict(wanted)
+    async for result in _tail(consumer, topics.results.name, topics.results.partitions, ScanResult):
+        last[result.scanner] = max(last.get(result.scanner, 0), result.finished_ms)
+        if result.error.startswith(ScannerTimeout.__name__):
+            timeouts[result.scanner] = timeouts.get(result.scanner, 0) + 1
+    async for record in _tail(consumer, topics.audit.name, topics.audit.partitions, AuditRecord):
+        last["audit"] = max(last.get("audit", 0), record.completed_ms)
+    return last, timeouts
+
+
+async def recent_fail_policy(connection: KafkaConnection, topics: Topics) -> dict[str, int]:
+    """Of the proxies' latest verdicts (up to 50 a partition): how many there were, and how
+    many the fail policy decided, ``open`` and ``closed`` (the shim's own counts, as the
+    proxy's ``/health/guardrails`` gives them per process)."""
+    consumer = AIOKafkaConsumer(**connection.client_kwargs(), enable_auto_commit=False)
+    try:
+        await consumer.start()
+    except KafkaError as e:
+        await consumer.stop()
+        raise BrokerUnavailable(f"cannot reach Kafka at {connection.bootstrap_servers}: {e}") from e
+    counts = {"verdicts": 0, "open": 0, "closed": 0}
+    try:
+        spec = topics.verdicts
+        async for verdict in _tail(consumer, spec.name, spec.partitions, Verdict):
+            counts["verdicts"] += 1
+            if verdict.fail_policy_applied:
+                counts[verdict.fail_policy_applied] += 1
+    finally:
+        await consumer.stop()
+    return counts
+
+
+async def _tail(
+    consumer: AIOKafkaConsumer, topic: str, partitions: int, kind: type[M]
+) -> AsyncIterator[M]:
+    """The last :data:`_TAIL` decodable messages of each partition of ``topic``."""
+    tps = [TopicPartition(topic, p) for p in range(partitions)]
+    ends = await consumer.end_offsets(tps)
+    starts = await consumer.beginning_offsets(tps)
+    wanted = {tp: max(starts[tp], ends[tp] - _TAIL) for tp in tps if ends[tp] > starts[tp]}
+    if not wanted:
+        return
+    consumer.assign(list(wanted))
+    for tp, offset in wanted.items():
+        consumer.seek(tp, offset)
+    remaining = dict(wanted)
+    try:
         while remaining:
             batch = await consumer.getmany(timeout_ms=2000)
             if not batch:
                 break
             for tp, records in batch.items():
                 for record in records:
-                    try:
-                        message = decode(kind, record.value)
-                    except DecodeError:
-                        continue
-                    who = message.scanner if isinstance(message, ScanResult) else "audit"
-                    if isinstance(message, ScanResult) and message.error.startswith(
-                        ScannerTimeout.__name__
-                    ):
-                        timeouts[who] = timeouts.get(who, 0) + 1
-                    at = (
-                        message.finished_ms
-                        if isinstance(message, ScanResult)
-                        else message.completed_ms
-                    )
-                    last[who] = max(last.get(who, 0), at)
+                    with contextlib.suppress(DecodeError):
+                        yield decode(kind, record.value)
                 if records and records[-1].offset + 1 >= ends[tp]:
                     remaining.pop(tp, None)
+    finally:
         consumer.unsubscribe()
-    return last, timeouts

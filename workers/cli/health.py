@@ -14,7 +14,7 @@ from rich.table import Table
 
 from topics.specs import DEFAULT_PREFIX, Topics
 from workers.cli.environment import Environment
-from workers.health import POOLS, PoolHealth, check_pools
+from workers.health import POOLS, PoolHealth, check_pools, recent_fail_policy
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -54,6 +54,11 @@ def _health(args: argparse.Namespace, env: Environment) -> int:
         sys.stdout.write(orjson.dumps([s.as_dict() for s in states]).decode() + "\n")
     else:
         _print(states)
+        counts = asyncio.run(recent_fail_policy(connection, topics))
+        print(
+            f"proxies: of the last {counts['verdicts']} verdicts, the fail policy decided "
+            f"{counts['open']} open and {counts['closed']} closed"
+        )
     return 0 if all(s.healthy for s in states) else 1
 
 
