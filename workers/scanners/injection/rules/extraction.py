@@ -89,15 +89,6 @@ EXTRACTION_RULES: tuple[Rule, ...] = (
         needles="beginning start top first",
     ),
     rule(
-        "continue_prompt",
-        "extraction",
-        0.6,
-        r"\b(?:continue|complete|finish) (?:the following|this|the sentence|the text)\W{0,4}"
-        r"[\"'“]?(?:the |my |your )?(?:system prompt|instructions|initial prompt|prompt) (?:is"
-        r"|are|says|reads)\b",
-        needles="continue complete finish",
-    ),
-    rule(
         "first_words",
         "extraction",
         0.6,

@@ -89,15 +89,6 @@ INDIRECT_RULES: tuple[Rule, ...] = (
         needles="instead rather",
     ),
     rule(
-        "insert_into_output",
-        "indirect",
-        0.6,
-        rf"\b(?:include|insert|add|append|embed|put|place|mention|promote|advertise|slip|sneak)"
-        rf" (?:this |the following |a |an |the )?(?:\w+ )?(?:link|url|hyperlink|message|phrase"
-        rf"|advertisement|ad|promotion|note|line|image|markdown) (?:\w+ ){{0,4}}?(?:in|into|to"
-        rf"|at the (?:end|beginning|start) of) (?:your|the|every|each|all) (?:\w+ )?{OUTPUT}",
-    ),
-    rule(
         "tamper_with_answer",
         "indirect",
         0.6,
@@ -183,15 +174,6 @@ INDIRECT_RULES: tuple[Rule, ...] = (
         r" (?:rules|instructions)|the (?:user|assistant) (?:is|has|must)|from now on"
         r"|disregard|forget|override)",
         needles="system assistant admin developer root",
-    ),
-    rule(
-        "session_reset",
-        "indirect",
-        0.6,
-        r"\b(?:user|human|conversation|session|chat|message|input) (?:has )?(?:left the chat"
-        r"|terminat\w*|ended|is over|reset|closed)\b[^\n]{0,80}?\b(?:system|debug\w*|admin"
-        r"|developer|new (?:session|instructions|rules))\b",
-        needles="left the chat terminat ended is over reset closed",
     ),
     rule(
         "end_of_data",

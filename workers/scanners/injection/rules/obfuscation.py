@@ -31,17 +31,6 @@ OBFUSCATION_RULES: tuple[Rule, ...] = (
         needles="decode decipher decrypt translate convert reverse unscramble interpret",
     ),
     rule(
-        "follow_hidden",
-        "obfuscation",
-        0.6,
-        r"\b(?:follow|execute|obey|carry out|perform|run|act on) (?:the |these |those |its |my"
-        r" |following |hidden |encoded |decoded |secret |embedded )*(?:instructions?|commands?"
-        r"|orders?|directives?) (?:in|inside|within|hidden in|encoded in|from|contained in)"
-        r" (?:the |this |that )?(?:base64|image|encoded|hidden|following|string|payload|cipher"
-        r"|comment|metadata|alt text)",
-        needles="instruction command order directive",
-    ),
-    rule(
         "payload_splitting",
         "obfuscation",
         0.6,
@@ -53,22 +42,12 @@ OBFUSCATION_RULES: tuple[Rule, ...] = (
         needles="combine concatenate join merge together add up assemble +",
     ),
     rule(
-        "reversed_text_trick",
-        "obfuscation",
-        0.5,
-        r"\b(?:read|write|reply|respond|answer|output|present)\w* (?:\w+ ){0,3}?(?:in reverse"
-        r"|backwards|reversed|mirrored|upside down)\b[^.\n]{0,60}\b(?:instructions?|line by"
-        r" line|then (?:follow|do|answer))",
-        needles="reverse backwards mirrored upside",
-    ),
-    rule(
         "invisible_in_word",
         "obfuscation",
         0.35,
         r"[A-Za-z][\u00ad\u200b-\u200f\u2060-\u2064\ufeff]+[A-Za-z]",
         raw=True,
     ),
-    rule("bidi_override", "obfuscation", 0.35, r"[\u202a-\u202e\u2066-\u2069]", raw=True),
     rule(
         "mixed_script_word",
         "obfuscation",

@@ -75,14 +75,6 @@ OVERRIDE_RULES: tuple[Rule, ...] = (
         needles="forget unlearn erase",
     ),
     rule(
-        "forget_prior_knowledge",
-        "override",
-        0.6,
-        r"\b(?:forget|unlearn|erase|wipe) (?:any|all|every|everything|your) (?:of )?(?:your )?"
-        r"(?:[\w-]+ ){0,4}?(?:knowledge|memories|conditioning|programming)\b",
-        needles="forget unlearn erase wipe",
-    ),
-    rule(
         "instructions_void",
         "override",
         0.85,

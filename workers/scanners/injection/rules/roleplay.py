@@ -274,15 +274,6 @@ ROLE_PLAY_RULES: tuple[Rule, ...] = (
         needles="two 2 both dual",
     ),
     rule(
-        "opposite_of_ai",
-        "role_play",
-        0.55,
-        r"\b(?:opposite|contrary|antithesis|evil (?:twin|version)) (?:\w+ ){0,3}?(?:of|to|from)"
-        r" (?:the )?(?:openai'?s? |normal |regular )?(?:chatgpt|gpt|openai|claude|an? ai"
-        r" assistant|the assistant|your (?:usual|normal) self)\b",
-        needles="opposite contrary antithesis evil",
-    ),
-    rule(
         "policy_mention",
         "role_play",
         0.4,
@@ -307,15 +298,6 @@ ROLE_PLAY_RULES: tuple[Rule, ...] = (
         r"|never say|never admit|not reveal|no longer|never remind \w+) (?:that )?(?:you(?:'re|"
         r" are| were) )?(?:an? |being an? )?(?:ai|artificial|language model|chatbot|machine"
         r"|computer program|ai language model)\b",
-    ),
-    rule(
-        "unfiltered_responses_will_be",
-        "role_play",
-        0.55,
-        rf"\b{OUTPUT} (?:will|must|should|are|shall|have to) (?:be |always be |now be )?"
-        r"(?:completely |totally |fully )?(?:unfiltered|uncensored|unrestricted|unmoderated"
-        r"|explicit|amoral|immoral|unethical)\b",
-        needles="unfiltered uncensored unrestricted unmoderated explicit amoral immoral unethical",
     ),
     rule(
         "you_are_amoral",
