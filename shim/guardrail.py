@@ -31,6 +31,7 @@ from litellm.integrations.custom_guardrail import CustomGuardrail
 from litellm.proxy._types import ProxyException
 from litellm.types.guardrails import GuardrailEventHooks
 
+from shim.callers import caller_of, guardstream_section, request_metadata
 from shim.decide import Outcome, decide
 from shim.extract import (
     mask_request,
@@ -48,7 +49,6 @@ from shim.replies import ReplyClient, TooManyPending
 from shim.settings import KNOWN_KEYS, RequestPlan, ShimSettings
 from topics import (
     BrokerUnavailable,
-    Caller,
     ConfigError,
     EncodeError,
     Mode,
@@ -335,7 +335,7 @@ class KafkaScanGuardrail(CustomGuardrail):
             self.replies.publish(self.settings.topics.requests.name, request, request.request_id)
 
     def _plan(self, data: Mapping[str, Any], auth: Any) -> RequestPlan:
-        metadata = _metadata(data)
+        metadata = request_metadata(data)
         if auth is not None:
             team_meta, key_meta = auth.team_metadata, auth.metadata
         else:  # logging callbacks get no auth object; the proxy copied its metadata here
@@ -344,8 +344,8 @@ class KafkaScanGuardrail(CustomGuardrail):
         toggles = metadata.get("guardrails")
         try:
             return self.settings.plan(
-                _section(team_meta),
-                _section(key_meta),
+                guardstream_section(team_meta),
+                guardstream_section(key_meta),
                 toggles if isinstance(toggles, Mapping) else None,
                 self.guardrail_name or "",
             )
@@ -374,7 +374,7 @@ class KafkaScanGuardrail(CustomGuardrail):
             created_ms=now_ms,
             deadline_ms=now_ms + plan.budget_ms,
             policy=plan.policy,
-            caller=_caller(data, auth),
+            caller=caller_of(data, auth),
             reply=reply,
         )
 
@@ -469,38 +469,4 @@ def _blocked(outcome: Outcome) -> GuardrailBlocked:
     return GuardrailBlocked(
         "Guardrail verdict unavailable; blocked by the fail-closed policy",
         "guardstream_unavailable",
-    )
-
-
-def _metadata(data: Mapping[str, Any]) -> Mapping[str, Any]:
-    for key in ("metadata", "litellm_metadata"):
-        value = data.get(key)
-        if isinstance(value, Mapping) and value:
-            return value
-    return {}
-
-
-def _section(metadata: object) -> Mapping[str, Any] | None:
-    if isinstance(metadata, Mapping):
-        section = metadata.get("guardstream")
-        if isinstance(section, Mapping):
-            return section
-    return None
-
-
-def _caller(data: Mapping[str, Any], auth: Any) -> Caller:
-    """Who sent the request, by alias and id; never the key itself."""
-    if auth is not None:
-        key_alias, team = auth.key_alias, auth.team_alias or auth.team_id
-        user = auth.user_id
-    else:
-        meta = _metadata(data)
-        key_alias = meta.get("user_api_key_alias")
-        team = meta.get("user_api_key_team_alias") or meta.get("user_api_key_team_id")
-        user = meta.get("user_api_key_user_id")
-    return Caller(
-        key_alias=str(key_alias or ""),
-        team=str(team or ""),
-        user=str(user or ""),
-        model=str(data.get("model") or ""),
     )
