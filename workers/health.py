@@ -67,12 +67,7 @@ async def check_pools(
     """The health of each of ``pools``: its consumer group (:func:`topics.groups.describe_pools`,
     the same reading the proxy's ``/health/guardrails`` makes) and its latest results."""
     groups = await describe_pools(connection, topics, pools)
-    consumer = AIOKafkaConsumer(**connection.client_kwargs(), enable_auto_commit=False)
-    try:
-        await consumer.start()
-    except KafkaError as e:
-        await consumer.stop()
-        raise BrokerUnavailable(f"cannot reach Kafka at {connection.bootstrap_servers}: {e}") from e
+    consumer = await _started_consumer(connection)
     try:
         last, timeouts = await _last_results(consumer, topics)
     finally:
@@ -114,12 +109,7 @@ async def recent_fail_policy(connection: KafkaConnection, topics: Topics) -> dic
     """Of the proxies' latest verdicts (up to 50 a partition): how many there were, and how
     many the fail policy decided, ``open`` and ``closed`` (the shim's own counts, as the
     proxy's ``/health/guardrails`` gives them per process)."""
-    consumer = AIOKafkaConsumer(**connection.client_kwargs(), enable_auto_commit=False)
-    try:
-        await consumer.start()
-    except KafkaError as e:
-        await consumer.stop()
-        raise BrokerUnavailable(f"cannot reach Kafka at {connection.bootstrap_servers}: {e}") from e
+    consumer = await _started_consumer(connection)
     counts = {"verdicts": 0, "open": 0, "closed": 0}
     try:
         spec = topics.verdicts
@@ -159,3 +149,14 @@ async def _tail(
                     remaining.pop(tp, None)
     finally:
         consumer.unsubscribe()
+
+
+async def _started_consumer(connection: KafkaConnection) -> AIOKafkaConsumer:
+    """A started consumer with no group; :class:`BrokerUnavailable` when Kafka is away."""
+    consumer = AIOKafkaConsumer(**connection.client_kwargs(), enable_auto_commit=False)
+    try:
+        await consumer.start()
+    except KafkaError as e:
+        await consumer.stop()
+        raise BrokerUnavailable(f"cannot reach Kafka at {connection.bootstrap_servers}: {e}") from e
+    return consumer
