@@ -6,8 +6,9 @@ file is one source, named by its stem (``../shared/train/injection/s-labs.jsonl`
 ``s-labs``). A source of more than ``cap`` texts per label is subsampled to ``cap`` (fixed seed):
 ``clinc-oos-benign`` holds 23,695 short lowercase queries, which would otherwise be most of the
 benign class and teach the model that "benign" means "short and lowercase". The generated source
-(attacks, benign prompts and benign look-alikes in attack vocabulary from
-:mod:`bench.injection_texts`) adds the families and hard negatives the real sets lack.
+(attacks, benign prompts, benign look-alikes in attack vocabulary and benign prompts in
+other languages, from :mod:`bench.injection_texts`) adds the families and hard negatives the
+real sets lack.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 from bench.injection_texts.attacks import attack_texts
 from bench.injection_texts.benign import benign_texts
 from bench.injection_texts.lookalikes import lookalike
+from bench.injection_texts.multilingual import multilingual_benign
 
 __all__ = ["GENERATED", "Example", "generated", "read_folder", "split"]
 
@@ -61,12 +63,15 @@ def read_folder(folder: Path, cap: int, seed: int) -> list[Example]:
 
 
 def generated(count: int, seed: int) -> list[Example]:
-    """``count`` generated attacks, ``count`` benign prompts and ``count // 2`` look-alikes."""
+    """``count`` generated attacks, ``count`` benign prompts, ``count`` benign look-alikes in
+    attack vocabulary (and short chat turns), and ``count // 4`` benign prompts in other
+    languages (the real sets' non-English texts are all attacks)."""
     rng = random.Random(seed)
     return (
         [Example(text, 1, GENERATED) for text, _ in attack_texts(count, seed=seed)]
         + [Example(text, 0, GENERATED) for text in benign_texts(count, seed=seed)]
-        + [Example(lookalike(rng), 0, GENERATED) for _ in range(count // 2)]
+        + [Example(lookalike(rng), 0, GENERATED) for _ in range(count)]
+        + [Example(t, 0, GENERATED) for t in multilingual_benign(count // 4, seed=seed)]
     )
 
 

@@ -1,82 +1,355 @@
-"""Train the injection scanner's small classifier and write its weights
-(``workers/scanners/injection/data/injection_lr.npz``).
+"""Train the injection scanner's learned layer on labelled real prompts and write its weights
+(``workers/scanners/injection/data/injection_classifier.npz``).
 
-Logistic regression over MiniLM sentence embeddings (the scanner's own model and windows), fit
-ONLY on guardstream's generated texts: attacks from :mod:`bench.injection_texts.attacks` and benign
-prompts from :mod:`bench.injection_texts.benign`. No evaluation data is read here. Run from the
-repository root::
+Run from the repository root (scikit-learn is needed here only; the scanner reads the weights
+with numpy)::
 
-    .venv/bin/python bench/train_injection.py [--count 4000] [--seed 7] [--C 0.5]
+    .venv/bin/python -m bench.train_injection [--data ../shared/train/injection] [--seed 7]
 
-Embedding is the cost: about 12 ms of CPU per generated text on this 2-core machine when it is
-quiet, so the default (4,000 texts per class, 1,000 held out) takes about two minutes. It prints
-the cross-validated accuracy on the generated data and, on a held-out generated set drawn with
-another seed, the share of attacks and benign texts flagged at several classifier thresholds:
-the scanner's default ``classifier_threshold`` is the lowest of them that keeps the held-out
-benign share (look-alikes included) under 2%. The scanner reads the weights at ``load()``.
+What it does, all on the training data (no evaluation text is read):
+
+1. reads every JSONL file of ``--data`` (one source per file, at most ``--cap`` texts per source
+   and label) and adds guardstream's generated attacks, benign prompts and look-alikes
+   (:mod:`bench.injection_data`); holds out ``--valid-share`` of each source and label as the
+   validation split (fixed seed);
+2. folds each text as the scanner does, embeds it (MiniLM, the scanner's window) and hashes its
+   n-grams (:mod:`workers.scanners.text.ngrams`);
+3. fits the embedding head and the n-gram model (logistic regression, liblinear), the stack over
+   their out-of-fold log-odds, and picks the n-gram model's ``C`` by validation ROC AUC;
+4. on the validation split, scores every text as the scanner would (rules, similarity, learned
+   layer, each able to flag alone) and picks ``classifier_threshold``, the lowest that keeps the
+   combined false-positive rate on validation benign texts at or under ``--target-fpr``;
+5. leave-one-source-out: for each source, trains on the others and scores it (recall and FPR at
+   a threshold picked the same way on the others, ROC AUC where the source has both labels);
+6. writes the weights fitted on the training split, with the chosen threshold.
+
+The same data and ``--seed`` give the same weights (liblinear with a fixed ``random_state``;
+arrays equal to float tolerance, the file's bytes differ by the zip timestamps). About two
+minutes on two cores, half of it embedding; ``--no-loso`` skips step 5.
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
+import math
 import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
+import scipy.sparse as sp
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import cross_val_score
+from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import StratifiedKFold
 
-from bench.injection_texts.attacks import attack_texts
-from bench.injection_texts.benign import benign_texts
+from bench.injection_data import Example, generated, read_folder, split
+from workers.scanners.injection.attack_index import SEED_CORPUS, AttackIndex, load_corpus
 from workers.scanners.injection.classifier import CLASSIFIER_PATH, InjectionClassifier
+from workers.scanners.injection.rules import RULES, combine, scan_rules
+from workers.scanners.injection.scanner import InjectionScanner
 from workers.scanners.text.embeddings import Embedder
+from workers.scanners.text.ngrams import DEFAULT_BITS, NgramModel, features
 from workers.scanners.text.normalize import normalize
 
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DATA = ROOT.parent / "shared" / "train" / "injection"
 MAX_TOKENS = 128
 """The scanner's default window: train on what it will score."""
+HEAD_C = 1.0
+NGRAM_CS = (1.0, 4.0, 16.0)
+FOLDS = 4
+MIN_WORDS = (0, 1, 2, 3, 4, 5, 6, 8)
+"""The ``classifier_min_words`` gates tried on validation."""
+RECALL_TIE = 0.005
+"""Validation recalls this close count as equal when choosing the gate."""
+
+T = TypeVar("T")
 
 
-def embed(embedder: Embedder, texts: list[str]) -> np.ndarray:
-    """One vector per text: its first window of the folded text, as the scanner sees it."""
-    return embedder.embed([normalize(t).text for t in texts], batch_size=64)
+@dataclass
+class Signals:
+    """Per example: the inputs of every model and the scanner's other two signals."""
+
+    ngrams: sp.csr_matrix
+    vectors: np.ndarray
+    rules: np.ndarray
+    """The heuristic score ``h`` (noisy-OR of the rules that match)."""
+    similarity: np.ndarray
+    """The best cosine to the seed attack corpus."""
+    words: np.ndarray
+    y: np.ndarray
+
+    def take(self, index: np.ndarray) -> Signals:
+        """The rows ``index``."""
+        return Signals(
+            self.ngrams[index],
+            self.vectors[index],
+            self.rules[index],
+            self.similarity[index],
+            self.words[index],
+            self.y[index],
+        )
+
+
+@dataclass
+class Fitted:
+    """A trained learned layer and its log-odds on the data it was asked to score."""
+
+    classifier: InjectionClassifier
+    ngram_c: float
+
+
+def progress_bar() -> Progress:
+    """A rich progress bar: description, bar, count, elapsed time."""
+    return Progress(
+        TextColumn("{task.description:<28}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+
+
+def tracked(progress: Progress, items: Sequence[T], description: str) -> Iterable[T]:
+    """Yield ``items`` while advancing a bar of the progress display."""
+    task = progress.add_task(description, total=len(items))
+    for item in items:
+        yield item
+        progress.advance(task)
+
+
+def compute_signals(examples: list[Example], embedder: Embedder, progress: Progress) -> Signals:
+    """Fold, hash, embed and rule-score every example; similarity to the seed attack corpus."""
+    folded = [normalize(e.text) for e in tracked(progress, examples, "folding")]
+    rows = [features(n.text, DEFAULT_BITS) for n in tracked(progress, folded, "hashing n-grams")]
+    indptr = np.cumsum([0] + [len(r[0]) for r in rows])
+    ngrams = sp.csr_matrix(
+        (
+            np.concatenate([r[1] for r in rows]) if rows else np.zeros(0, np.float32),
+            np.concatenate([r[0] for r in rows]) if rows else np.zeros(0, np.int64),
+            indptr,
+        ),
+        shape=(len(rows), 1 << DEFAULT_BITS),
+    )
+    rules = np.array(
+        [
+            combine(scan_rules(n.text, e.text, RULES))
+            for n, e in zip(tracked(progress, folded, "matching rules"), examples, strict=True)
+        ]
+    )
+    chunks = [folded[i : i + 256] for i in range(0, len(folded), 256)]
+    vectors = np.vstack(
+        [
+            embedder.embed([n.text for n in chunk], batch_size=64)
+            for chunk in tracked(progress, chunks, "embedding (x256)")
+        ]
+        or [np.zeros((0, embedder.dim), np.float32)]
+    )
+    index = AttackIndex.build(embedder, load_corpus([SEED_CORPUS]))
+    similarity = index.top1(vectors)[0] if len(vectors) else np.zeros(0)
+    words = np.array([len(n.text.split()) for n in folded])
+    y = np.array([e.label for e in examples])
+    return Signals(ngrams, vectors, rules, similarity, words, y)
+
+
+def _fit_lr(
+    x: np.ndarray | sp.csr_matrix, y: np.ndarray, c: float, seed: int
+) -> LogisticRegression:
+    model = LogisticRegression(
+        C=c, solver="liblinear", class_weight="balanced", max_iter=2000, random_state=seed
+    )
+    return model.fit(x, y)
+
+
+def fit(signals: Signals, ngram_c: float, seed: int) -> tuple[InjectionClassifier, np.ndarray]:
+    """The head and the n-gram model on all of ``signals``, the stack on their out-of-fold
+    log-odds (``FOLDS`` folds); also the stack's out-of-fold probabilities, to pick a threshold
+    on scores of texts the models did not see."""
+    y = signals.y
+    oof = np.zeros((len(y), 2))
+    folds = StratifiedKFold(FOLDS, shuffle=True, random_state=seed)
+    for a, b in folds.split(np.zeros(len(y)), y):
+        oof[b, 0] = _fit_lr(signals.vectors[a], y[a], HEAD_C, seed).decision_function(
+            signals.vectors[b]
+        )
+        oof[b, 1] = _fit_lr(signals.ngrams[a], y[a], ngram_c, seed).decision_function(
+            signals.ngrams[b]
+        )
+    stack = LogisticRegression(C=1.0, max_iter=1000).fit(oof, y)
+    head = _fit_lr(signals.vectors, y, HEAD_C, seed)
+    ngram = _fit_lr(signals.ngrams, y, ngram_c, seed)
+    classifier = InjectionClassifier(
+        head.coef_[0].astype(np.float32),
+        float(head.intercept_[0]),
+        NgramModel(ngram.coef_[0].astype(np.float32), float(ngram.intercept_[0])),
+        (float(stack.coef_[0][0]), float(stack.coef_[0][1]), float(stack.intercept_[0])),
+    )
+    return classifier, classifier.combine(oof[:, 0], oof[:, 1])
+
+
+def learned_proba(classifier: InjectionClassifier, signals: Signals) -> np.ndarray:
+    """The learned layer's probability per example, as the scanner computes it."""
+    assert classifier.ngrams is not None
+    ngram = signals.ngrams @ classifier.ngrams.coef.astype(np.float64) + classifier.ngrams.intercept
+    return classifier.combine(classifier.head_logits(signals.vectors), np.asarray(ngram))
+
+
+def _logit(p: np.ndarray | float) -> np.ndarray:
+    q = np.clip(np.asarray(p, dtype=np.float64), 1e-9, 1.0 - 1e-9)
+    return np.log(q / (1.0 - q))
+
+
+def scanner_scores(
+    signals: Signals, proba: np.ndarray, classifier_threshold: float, min_words: int
+) -> np.ndarray:
+    """The scanner's score ``max(h, s, c)`` per example, with its default ``threshold`` and
+    ``similarity_threshold`` and the given ``classifier_threshold`` (the formulas of
+    :meth:`InjectionScanner.similarity_score` and :meth:`InjectionScanner.classifier_score`)."""
+    scanner = InjectionScanner(classifier_threshold=classifier_threshold)
+    t = scanner.threshold("")
+    s = 1.0 / (
+        1.0 + np.exp(-(20.0 * (signals.similarity - scanner.similarity_threshold) + _logit(t)))
+    )
+    c = 1.0 / (1.0 + np.exp(-(_logit(proba) - _logit(classifier_threshold) + _logit(t))))
+    c = np.where(signals.words >= min_words, c, 0.0)
+    return np.maximum.reduce([signals.rules, s, c])
+
+
+def pick_threshold(signals: Signals, proba: np.ndarray, min_words: int, target_fpr: float) -> float:
+    """The lowest ``classifier_threshold`` (a probability on a 0.005 grid) at which the scanner's
+    combined false-positive rate on the benign examples stays at or under ``target_fpr``."""
+    benign = np.where(signals.y == 0)[0]
+    b = signals.take(benign)
+    for t in np.arange(0.05, 0.9951, 0.005):
+        flagged = scanner_scores(b, proba[benign], float(t), min_words) >= 0.5
+        if flagged.mean() <= target_fpr:
+            return round(float(t), 3)
+    return 0.995
+
+
+def figures(
+    signals: Signals, proba: np.ndarray, threshold: float, min_words: int
+) -> dict[str, float]:
+    """Recall, FPR, ROC AUC of the combined scanner score, and the learned layer's AUC."""
+    scores = scanner_scores(signals, proba, threshold, min_words)
+    flagged = scores >= InjectionScanner().threshold("")
+    y = signals.y
+    both = 0 < y.sum() < len(y)
+    return {
+        "n": float(len(y)),
+        "recall": float(flagged[y == 1].mean()) if y.sum() else math.nan,
+        "fpr": float(flagged[y == 0].mean()) if (y == 0).sum() else math.nan,
+        "auc": float(roc_auc_score(y, scores)) if both else math.nan,
+        "learned_auc": float(roc_auc_score(y, proba)) if both else math.nan,
+    }
+
+
+def _cell(value: float) -> str:
+    return "-" if math.isnan(value) else f"{value:.3f}"
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--count", type=int, default=4000, help="texts per class")
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder of JSONL")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--C", type=float, default=0.5, help="inverse L2 strength")
+    parser.add_argument("--cap", type=int, default=5000, help="texts per source and label")
+    parser.add_argument("--generated", type=int, default=1500, help="generated attacks")
+    parser.add_argument("--valid-share", type=float, default=0.2)
+    parser.add_argument("--target-fpr", type=float, default=0.02)
+    parser.add_argument("--no-loso", action="store_true", help="skip leave-one-source-out")
     parser.add_argument("--out", type=Path, default=CLASSIFIER_PATH)
     args = parser.parse_args()
-
+    console = Console()
     started = time.monotonic()
-    attacks = [text for text, _ in attack_texts(args.count, seed=args.seed)]
-    benign = benign_texts(args.count, seed=args.seed)
-    embedder = Embedder(max_tokens=MAX_TOKENS, overlap=31)
-    x = np.vstack([embed(embedder, attacks), embed(embedder, benign)])
-    y = np.concatenate([np.ones(len(attacks)), np.zeros(len(benign))])
-    print(f"{len(attacks)} attacks, {len(benign)} benign, embedded in "
-          f"{time.monotonic() - started:.0f}s")  # fmt: skip
 
-    model = LogisticRegression(C=args.C, max_iter=2000, class_weight="balanced")
-    scores = cross_val_score(model, x, y, cv=5)
-    print(f"5-fold accuracy on generated data: {scores.mean():.3f} +- {scores.std():.3f}")
-    model.fit(x, y)
+    examples = read_folder(args.data, args.cap, args.seed) + generated(args.generated, args.seed)
+    train, valid = split(examples, args.valid_share, args.seed)
+    console.print(f"{len(train)} training and {len(valid)} validation texts from {args.data}")
+    embedder = Embedder(max_tokens=MAX_TOKENS, overlap=min(64, (MAX_TOKENS - 2) // 4))
+    with progress_bar() as progress:
+        signals = compute_signals(train + valid, embedder, progress)
+    n = len(train)
+    tr, va = signals.take(np.arange(n)), signals.take(np.arange(n, len(examples)))
+    sources = np.array([e.source for e in train + valid])
 
-    # A fresh draw (other seed) of both generators: how the weights do on unseen wordings.
-    held_a = embed(embedder, [t for t, _ in attack_texts(500, seed=args.seed + 1000)])
-    held_b = embed(embedder, benign_texts(500, seed=args.seed + 1000))
-    clf = InjectionClassifier(model.coef_[0].astype(np.float32), float(model.intercept_[0]))
-    pa, pb = clf.proba(held_a), clf.proba(held_b)
-    print("held-out generated (another seed), share flagged at each classifier_threshold:")
-    for cut in (0.5, 0.7, 0.8, 0.85, 0.9, 0.95):
-        print(f"  {cut:.2f}: attacks {np.mean(pa >= cut):.3f}, benign {np.mean(pb >= cut):.3f}")
-    clf.save(args.out, embedder.fingerprint())
-    print(f"wrote {args.out}")
+    best: tuple[float, float, InjectionClassifier] | None = None
+    with progress_bar() as progress:
+        for c in tracked(progress, NGRAM_CS, "fitting (n-gram C grid)"):
+            classifier, _ = fit(tr, c, args.seed)
+            auc = float(roc_auc_score(va.y, learned_proba(classifier, va)))
+            console.print(f"  n-gram C={c:g}: validation ROC AUC of the learned layer {auc:.4f}")
+            if best is None or auc > best[0]:
+                best = (auc, c, classifier)
+    assert best is not None
+    _, ngram_c, classifier = best
+    proba = learned_proba(classifier, va)
+    choices = []
+    for words in MIN_WORDS:
+        t = pick_threshold(va, proba, words, args.target_fpr)
+        recall = figures(va, proba, t, words)["recall"]
+        console.print(
+            f"  classifier_min_words {words}: threshold {t}, validation recall {recall:.4f}"
+        )
+        choices.append((words, t, recall))
+    top = max(recall for _, _, recall in choices)
+    # The largest gate that validation cannot tell from the best: the fewer words, the less
+    # context a text gives any model, so a tie goes to leaving short texts to the rules.
+    min_words, threshold, _ = max(c for c in choices if c[2] >= top - RECALL_TIE)
+
+    table = Table(
+        title=(
+            f"validation: classifier_threshold {threshold}, classifier_min_words {min_words}, "
+            f"n-gram C {ngram_c:g}"
+        )
+    )
+    for column in ("source", "n", "recall", "FPR", "ROC AUC", "learned AUC"):
+        table.add_column(column)
+    valid_sources = sources[n:]
+    for name in ["all", *sorted(set(valid_sources))]:
+        mask = np.ones(len(va.y), bool) if name == "all" else valid_sources == name
+        f = figures(va.take(np.where(mask)[0]), proba[mask], threshold, min_words)
+        table.add_row(
+            name, str(int(f["n"])), *(_cell(f[k]) for k in ("recall", "fpr", "auc", "learned_auc"))
+        )
+    console.print(table)
+
+    if not args.no_loso:
+        loso = Table(
+            title="leave one source out: trained on the others, threshold on their out-of-fold"
+        )
+        for column in ("held-out source", "n", "recall", "FPR", "ROC AUC", "threshold"):
+            loso.add_column(column)
+        with progress_bar() as progress:
+            for name in tracked(progress, sorted(set(sources)), "leave one source out"):
+                rest, held = np.where(sources != name)[0], np.where(sources == name)[0]
+                others = signals.take(rest)
+                model, oof = fit(others, ngram_c, args.seed)
+                t = pick_threshold(others, oof, min_words, args.target_fpr)
+                h = signals.take(held)
+                f = figures(h, learned_proba(model, h), t, min_words)
+                loso.add_row(
+                    name, str(int(f["n"])), *(_cell(f[k]) for k in ("recall", "fpr", "auc")), f"{t}"
+                )
+        console.print(loso)
+
+    classifier.save(
+        args.out,
+        embedder.fingerprint(),
+        classifier_threshold=threshold,
+        classifier_min_words=min_words,
+        ngram_c=ngram_c,
+        seed=args.seed,
+    )
+    size = args.out.stat().st_size
+    console.print(
+        f"wrote {args.out} ({size / 1e6:.2f} MB); classifier_threshold {threshold}, "
+        f"classifier_min_words {min_words}; "
+        f"{time.monotonic() - started:.0f}s"
+    )
     return 0
 
 

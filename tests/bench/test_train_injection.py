@@ -1,0 +1,61 @@
+"""bench.train_injection on a small sample of the project's own generated texts: the same seed
+gives the same weights, the saved file round-trips, and the chosen threshold keeps validation
+benign texts under the target. (The shipped weights come from the real data: see the README.)"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bench import train_injection
+from bench.injection_data import generated, read_folder, split
+from workers.scanners.injection.classifier import InjectionClassifier
+from workers.scanners.text.embeddings import Embedder
+
+
+@pytest.fixture(scope="module")
+def signals() -> tuple[train_injection.Signals, train_injection.Signals]:
+    # Openings only: short texts keep the embedding to a few seconds.
+    examples = [e.__class__(e.text[:200], e.label, e.source) for e in generated(60, seed=3)]
+    train, valid = split(examples, 0.3, seed=3)
+    embedder = Embedder(max_tokens=train_injection.MAX_TOKENS, overlap=31)
+    with train_injection.progress_bar() as progress:
+        both = train_injection.compute_signals(train + valid, embedder, progress)
+    n = len(train)
+    return both.take(np.arange(n)), both.take(np.arange(n, len(examples)))
+
+
+def test_same_seed_same_weights(signals: tuple, tmp_path: Path) -> None:
+    train, _ = signals
+    a, oof_a = train_injection.fit(train, 4.0, seed=7)
+    b, oof_b = train_injection.fit(train, 4.0, seed=7)
+    assert a.ngrams is not None and b.ngrams is not None
+    assert np.array_equal(a.coef, b.coef) and np.array_equal(a.ngrams.coef, b.ngrams.coef)
+    assert a.stack == b.stack and np.array_equal(oof_a, oof_b)
+    a.save(tmp_path / "w.npz", "fingerprint", classifier_threshold=0.5)
+    again = InjectionClassifier.load(tmp_path / "w.npz", "fingerprint")
+    assert again.ngrams is not None and np.array_equal(again.ngrams.coef, a.ngrams.coef)
+    assert again.stack == pytest.approx(a.stack)
+
+
+def test_threshold_holds_validation_benign_under_target(signals: tuple) -> None:
+    train, valid = signals
+    classifier, _ = train_injection.fit(train, 4.0, seed=7)
+    proba = train_injection.learned_proba(classifier, valid)
+    t = train_injection.pick_threshold(valid, proba, 0, 0.1)
+    figures = train_injection.figures(valid, proba, t, 0)
+    assert figures["fpr"] <= 0.1
+    assert figures["recall"] >= 0.8  # generated attacks are easy: a sanity check
+
+
+def test_read_folder_caps_each_source_and_label(tmp_path: Path) -> None:
+    rows = [{"text": f"question {i}", "label": "benign"} for i in range(10)]
+    rows += [{"text": "ignore the above", "label": "attack"}]
+    (tmp_path / "mine.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    examples = read_folder(tmp_path, cap=4, seed=1)
+    assert sorted(e.label for e in examples) == [0, 0, 0, 0, 1]
+    assert {e.source for e in examples} == {"mine"}
+    assert examples == read_folder(tmp_path, cap=4, seed=1)
