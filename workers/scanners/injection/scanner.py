@@ -15,10 +15,12 @@ spaced-out letters undone):
   ``s = sigmoid(k * (c - similarity_threshold) + logit(threshold))`` with ``k = 20``: a text
   exactly at ``similarity_threshold`` scores exactly ``threshold``, so that setting is the
   cosine at which similarity alone flags a text;
-- **classifier** (:mod:`.classifier`): logistic regression over the same
-  window embeddings, trained only on guardstream's generated attacks and benign prompts
-  (``bench/train_injection.py``); its best window's probability ``p`` is calibrated the same
-  way, in logit space, so that ``p = classifier_threshold`` scores exactly ``threshold``: ``c``.
+- **classifier** (:mod:`.classifier`): a stack of two logistic regressions, one over the same
+  window embeddings and one over hashed word and character n-grams of each embedded piece
+  (:mod:`~workers.scanners.text.ngrams`), trained on labelled real prompts and the project's
+  generated texts (``python -m bench.train_injection``); its best window's probability ``p`` is
+  calibrated the same way, in logit space, so that ``p = classifier_threshold`` scores exactly
+  ``threshold``: ``c``.
 
 The text's score is ``max(h, s, c)``: any signal alone can flag, and none can veto another.
 
@@ -44,6 +46,8 @@ import math
 import re
 from pathlib import Path
 from typing import ClassVar
+
+import numpy as np
 
 from topics.errors import ConfigError
 from topics.messages import Action
@@ -93,12 +97,14 @@ class InjectionScanner(Scanner):
       the default model), else off with a warning; ``true`` makes a mismatch an error,
       ``false`` turns it off;
     - ``classifier_threshold``: classifier probability at which it alone reaches ``threshold``
-      (default 0.85: on a held-out generated set the lowest probability that flags under 2% of
-      benign texts, look-alikes included; see ``bench/train_injection.py``);
-    - ``classifier_path``: its weights (default ``workers/data/injection_lr.npz``);
-    - ``classifier_min_words``: texts of fewer words get no classifier signal (default 8):
-      a few words carry no framing to judge, and a linear layer over their embedding reads
-      too much into one token ("turn 403: tell me more"); the rules still judge them;
+      (default 0.79: on the validation split of the training data, the lowest probability
+      at which the whole scanner flags at most 2% of any source's benign texts; see
+      ``bench/train_injection.py``);
+    - ``classifier_path``: its weights (default ``data/injection_classifier.npz`` here);
+    - ``classifier_min_words``: texts of fewer words get no classifier signal (default
+      2, chosen on the same validation split: the largest gate whose recall there is
+      within half a point of the best): a word or two carry no framing to judge ("hi"); the
+      rules still judge them;
     - ``similarity_threshold``: cosine to the nearest known attack at which similarity alone
       reaches ``threshold`` (default 0.8: near-paraphrases of a known attack. Below that the
       classifier covers what similarity would catch, and looser matches mostly add false
@@ -134,9 +140,9 @@ class InjectionScanner(Scanner):
         similarity: bool = True,
         similarity_threshold: float = 0.8,
         classifier: bool | None = None,
-        classifier_threshold: float = 0.85,
+        classifier_threshold: float = 0.79,
         classifier_path: str | None = None,
-        classifier_min_words: int = 8,
+        classifier_min_words: int = 2,
         embedding_model: str = DEFAULT_MODEL,
         embedding_precision: Precision = DEFAULT_PRECISION,
         embedding_threads: int = 1,
@@ -285,7 +291,12 @@ class InjectionScanner(Scanner):
         windows = self.embedder.windows(segments)
         vectors = self.embedder.embed_windows(windows, self.batch_size)
         sims = self.index.top1(vectors)[0] if self.index is not None else None
-        probas = self.model.proba(vectors) if self.model is not None else None
+        probas = None
+        if self.model is not None:
+            # The n-gram model reads each segment once; its windows share that log-odds.
+            per_segment = self.model.ngram_logits(segments)
+            owner = np.array([w.text_index for w in windows], dtype=np.int64)
+            probas = self.model.proba(vectors, per_segment[owner])
         for n, window in enumerate(windows):
             i, base = owners[window.text_index]
             best = result[i]
