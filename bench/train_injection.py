@@ -17,17 +17,17 @@ What it does, all on the training data (no evaluation text is read):
 3. fits the embedding head and the n-gram model (logistic regression, liblinear), the stack over
    their out-of-fold log-odds, and picks the n-gram model's ``C`` by validation ROC AUC (the
    smallest within 0.001 of the best);
-4. on the validation split, scores every text as the scanner would (rules, similarity, learned
-   layer, each able to flag alone) and picks ``classifier_threshold``, the lowest that keeps the
-   combined false-positive rate on the validation benign texts of every source at or under
-   ``--target-fpr``, and ``classifier_min_words``;
-5. leave-one-source-out: for each source, trains on the others and scores it (recall and FPR at
-   a threshold picked the same way on the others, ROC AUC where the source has both labels);
+4. leave one source out: for each source, trains the same layer on all the others and scores
+   that source with it, so every text gets a score from a model that never saw its kind;
+5. on those held-out scores, scoring every text as the scanner would (rules, similarity,
+   learned layer, each able to flag alone), picks ``classifier_threshold``, the lowest at which
+   the scanner flags on average at most ``--target-fpr`` (3%) of each source's benign texts,
+   and ``classifier_min_words``; prints the validation split's and the held-out tables;
 6. writes the weights fitted on the training split, with the chosen threshold.
 
 The same data and ``--seed`` give the same weights (liblinear with a fixed ``random_state``;
-arrays equal to float tolerance, the file's bytes differ by the zip timestamps). About two
-minutes on two cores, half of it embedding; ``--no-loso`` skips step 5.
+arrays equal to float tolerance, the file's bytes differ by the zip timestamps). About ten
+minutes on two cores: a third embedding, the rest the seven leave-one-source-out fits.
 """
 
 from __future__ import annotations
@@ -231,9 +231,9 @@ def pick_threshold(
     sources: np.ndarray | None = None,
 ) -> float:
     """The lowest ``classifier_threshold`` (a probability on a 0.005 grid) at which the scanner's
-    combined false-positive rate stays at or under ``target_fpr`` on the benign examples of
-    every source (``sources``, one name per example; all as one source when ``None``): a
-    source of hard negatives must not pay for the easy ones."""
+    false-positive rate, averaged over the sources of benign examples (``sources``, one name per
+    example; all as one source when ``None``), stays at or under ``target_fpr``. Each source
+    weighs the same: a style of benign text counts once however many texts it brought."""
     benign = np.where(signals.y == 0)[0]
     b = signals.take(benign)
     groups = np.zeros(len(benign), dtype=np.int64)
@@ -242,9 +242,22 @@ def pick_threshold(
     for t in np.arange(0.05, 0.9951, 0.005):
         flagged = scanner_scores(b, proba[benign], float(t), min_words) >= 0.5
         rates = np.bincount(groups, weights=flagged) / np.bincount(groups)
-        if rates.max() <= target_fpr:
+        if rates.mean() <= target_fpr:
             return round(float(t), 3)
     return 0.995
+
+
+def held_out_proba(
+    signals: Signals, sources: np.ndarray, ngram_c: float, seed: int, progress: Progress
+) -> np.ndarray:
+    """Every example's learned-layer probability from a model trained on the other sources only
+    (leave one source out): how the layer scores text unlike anything it was trained on."""
+    proba = np.zeros(len(signals.y))
+    for name in tracked(progress, sorted(set(sources)), "leave one source out"):
+        rest, held = np.where(sources != name)[0], np.where(sources == name)[0]
+        model, _ = fit(signals.take(rest), ngram_c, seed)
+        proba[held] = learned_proba(model, signals.take(held))
+    return proba
 
 
 def figures(
@@ -268,6 +281,27 @@ def _cell(value: float) -> str:
     return "-" if math.isnan(value) else f"{value:.3f}"
 
 
+def table_by_source(
+    title: str,
+    signals: Signals,
+    proba: np.ndarray,
+    sources: np.ndarray,
+    threshold: float,
+    min_words: int,
+) -> Table:
+    """Recall, FPR and ROC AUC per source and for all, at the given settings."""
+    table = Table(title=title)
+    for column in ("source", "n", "recall", "FPR", "ROC AUC", "learned AUC"):
+        table.add_column(column)
+    for name in ["all", *sorted(set(sources))]:
+        mask = np.ones(len(signals.y), bool) if name == "all" else sources == name
+        f = figures(signals.take(np.where(mask)[0]), proba[mask], threshold, min_words)
+        table.add_row(
+            name, str(int(f["n"])), *(_cell(f[k]) for k in ("recall", "fpr", "auc", "learned_auc"))
+        )
+    return table
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder of JSONL")
@@ -275,8 +309,9 @@ def main() -> int:
     parser.add_argument("--cap", type=int, default=5000, help="texts per source and label")
     parser.add_argument("--generated", type=int, default=1500, help="generated attacks")
     parser.add_argument("--valid-share", type=float, default=0.2)
-    parser.add_argument("--target-fpr", type=float, default=0.02)
-    parser.add_argument("--no-loso", action="store_true", help="skip leave-one-source-out")
+    parser.add_argument(
+        "--target-fpr", type=float, default=0.03, help="on benign text of unseen sources"
+    )
     parser.add_argument("--out", type=Path, default=CLASSIFIER_PATH)
     args = parser.parse_args()
     console = Console()
@@ -305,55 +340,48 @@ def main() -> int:
     _, ngram_c, classifier = min(
         (f for f in fits if f[0] >= best_auc - AUC_TIE), key=lambda f: f[1]
     )
-    proba = learned_proba(classifier, va)
+    # Thresholds come from scores of sources each model never saw: in-source validation rewards
+    # a source's own wording, and a threshold chosen there flags many times its target on benign
+    # text of a new kind (held out by source, a threshold chosen that way flagged 24% of
+    # CLINC's and 86% of PurpleLlama's benign texts).
+    with progress_bar() as progress:
+        held = held_out_proba(signals, sources, ngram_c, args.seed, progress)
     choices = []
     for words in MIN_WORDS:
-        t = pick_threshold(va, proba, words, args.target_fpr, sources[n:])
-        recall = figures(va, proba, t, words)["recall"]
+        t = pick_threshold(signals, held, words, args.target_fpr, sources)
+        recall = figures(signals, held, t, words)["recall"]
         console.print(
-            f"  classifier_min_words {words}: threshold {t}, validation recall {recall:.4f}"
+            f"  classifier_min_words {words}: threshold {t}, held-out-source recall {recall:.4f}"
         )
         choices.append((words, t, recall))
     top = max(recall for _, _, recall in choices)
-    # The largest gate that validation cannot tell from the best: the fewer words, the less
-    # context a text gives any model, so a tie goes to leaving short texts to the rules.
+    # The largest gate that cannot be told from the best: the fewer words, the less context a
+    # text gives any model, so a tie goes to leaving short texts to the rules.
     min_words, threshold, _ = max(c for c in choices if c[2] >= top - RECALL_TIE)
 
-    table = Table(
-        title=(
-            f"validation: classifier_threshold {threshold}, classifier_min_words {min_words}, "
-            f"n-gram C {ngram_c:g}"
+    proba = learned_proba(classifier, va)
+    valid_sources = sources[n:]
+    console.print(
+        table_by_source(
+            f"validation split: classifier_threshold {threshold}, classifier_min_words "
+            f"{min_words}, n-gram C {ngram_c:g}",
+            va,
+            proba,
+            valid_sources,
+            threshold,
+            min_words,
         )
     )
-    for column in ("source", "n", "recall", "FPR", "ROC AUC", "learned AUC"):
-        table.add_column(column)
-    valid_sources = sources[n:]
-    for name in ["all", *sorted(set(valid_sources))]:
-        mask = np.ones(len(va.y), bool) if name == "all" else valid_sources == name
-        f = figures(va.take(np.where(mask)[0]), proba[mask], threshold, min_words)
-        table.add_row(
-            name, str(int(f["n"])), *(_cell(f[k]) for k in ("recall", "fpr", "auc", "learned_auc"))
+    console.print(
+        table_by_source(
+            "leave one source out: each source scored by a model trained on the others",
+            signals,
+            held,
+            sources,
+            threshold,
+            min_words,
         )
-    console.print(table)
-
-    if not args.no_loso:
-        loso = Table(
-            title="leave one source out: trained on the others, threshold on their out-of-fold"
-        )
-        for column in ("held-out source", "n", "recall", "FPR", "ROC AUC", "threshold"):
-            loso.add_column(column)
-        with progress_bar() as progress:
-            for name in tracked(progress, sorted(set(sources)), "leave one source out"):
-                rest, held = np.where(sources != name)[0], np.where(sources == name)[0]
-                others = signals.take(rest)
-                model, oof = fit(others, ngram_c, args.seed)
-                t = pick_threshold(others, oof, min_words, args.target_fpr, sources[rest])
-                h = signals.take(held)
-                f = figures(h, learned_proba(model, h), t, min_words)
-                loso.add_row(
-                    name, str(int(f["n"])), *(_cell(f[k]) for k in ("recall", "fpr", "auc")), f"{t}"
-                )
-        console.print(loso)
+    )
 
     classifier.save(
         args.out,

@@ -59,3 +59,29 @@ def test_read_folder_caps_each_source_and_label(tmp_path: Path) -> None:
     assert sorted(e.label for e in examples) == [0, 0, 0, 0, 1]
     assert {e.source for e in examples} == {"mine"}
     assert examples == read_folder(tmp_path, cap=4, seed=1)
+
+
+def test_held_out_scores_come_from_a_model_that_never_saw_the_source(signals: tuple) -> None:
+    train, _ = signals
+    # Two "sources" by position: each half scored by the model fitted on the other half only.
+    sources = np.array(["a" if i % 2 else "b" for i in range(len(train.y))])
+    with train_injection.progress_bar() as progress:
+        held = train_injection.held_out_proba(train, sources, 4.0, seed=7, progress=progress)
+    b_rows = np.where(sources == "b")[0]
+    on_a, _ = train_injection.fit(train.take(np.where(sources == "a")[0]), 4.0, seed=7)
+    expected = train_injection.learned_proba(on_a, train.take(b_rows))
+    assert np.allclose(held[b_rows], expected)
+    in_sample, _ = train_injection.fit(train, 4.0, seed=7)
+    assert not np.allclose(held, train_injection.learned_proba(in_sample, train))
+
+
+def test_threshold_weighs_each_benign_source_once(signals: tuple) -> None:
+    train, _ = signals
+    classifier, _ = train_injection.fit(train, 4.0, seed=7)
+    proba = train_injection.learned_proba(classifier, train)
+    sources = np.array(["a" if i % 2 else "b" for i in range(len(train.y))])
+    t = train_injection.pick_threshold(train, proba, 0, 0.05, sources)
+    benign = train.y == 0
+    flagged = train_injection.scanner_scores(train, proba, t, 0) >= 0.5
+    rates = [flagged[benign & (sources == s)].mean() for s in ("a", "b")]
+    assert np.mean(rates) <= 0.05
