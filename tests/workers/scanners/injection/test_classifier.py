@@ -38,9 +38,20 @@ def test_shipped_weights_stack_both_models_and_name_the_scanner_defaults(
     with np.load(injection_classifier.CLASSIFIER_PATH) as data:
         threshold = float(data["classifier_threshold"])
         min_words = int(data["classifier_min_words"])
-    defaults = InjectionScanner()
+        cosine = float(data["similarity_threshold"])
+    assert shipped.trained_settings == {
+        "classifier_threshold": pytest.approx(threshold),
+        "classifier_min_words": min_words,
+        "similarity_threshold": pytest.approx(cosine),
+    }
+    defaults = InjectionScanner(similarity=False)
+    defaults.load()
     assert defaults.classifier_threshold == pytest.approx(threshold)
     assert defaults.classifier_min_words == min_words
+    assert defaults.similarity_threshold == pytest.approx(cosine)
+    chosen = InjectionScanner(similarity=False, classifier_threshold=0.6, classifier_min_words=5)
+    chosen.load()  # a configured value wins over the trained one
+    assert (chosen.classifier_threshold, chosen.classifier_min_words) == (0.6, 5)
     assert injection_classifier.CLASSIFIER_PATH.stat().st_size < 5_000_000
 
 
