@@ -28,6 +28,8 @@ from typing import Any
 import regex
 from presidio_analyzer import LocalRecognizer, RecognizerResult
 
+from workers.scanners.pii.recognizers import PATTERN_KEY
+
 __all__ = [
     "NameLexicon",
     "NameLineRecognizer",
@@ -220,7 +222,9 @@ class _LexiconRecognizer(LocalRecognizer):
     def load(self) -> None:
         """Nothing to load: the lexicon is built once and shared."""
 
-    def _result(self, start: int, end: int, entity: str = "PERSON") -> RecognizerResult:
+    def _result(
+        self, start: int, end: int, entity: str = "PERSON", part: str = ""
+    ) -> RecognizerResult:
         return RecognizerResult(
             entity,
             start,
@@ -229,6 +233,7 @@ class _LexiconRecognizer(LocalRecognizer):
             recognition_metadata={
                 RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
                 RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+                PATTERN_KEY: part or self.name,
             },
         )
 
@@ -246,7 +251,7 @@ class NameLineRecognizer(_LexiconRecognizer):
         out = []
         for m in _NAME_LINE.finditer(text):
             if self.lexicon.is_name_line(m.group("value").split()):
-                out.append(self._result(*m.span("value")))
+                out.append(self._result(*m.span("value"), part="name line"))
         nationalities = [
             (e.start_char, e.end_char)
             for e in getattr(nlp_artifacts, "entities", None) or []
@@ -259,17 +264,17 @@ class NameLineRecognizer(_LexiconRecognizer):
             if text[end - 2 : end] in ("'s", "\u2019s"):
                 end -= 2  # the possessive ("Terence Vassiliev's") is no part of the name
             if self._is_pair(text[start:end].split(), text, start):
-                out.append(self._result(start, end))
+                out.append(self._result(start, end, part="name pair"))
         for m in _GREETING.finditer(text):
             words = m.group("value").split()
             if self.lexicon.is_first(words[0]) or (
                 len(words) > 1 and self.lexicon.is_last(words[-1])
             ):
-                out.append(self._result(*m.span("value")))
+                out.append(self._result(*m.span("value"), part="greeting"))
         for m in _SPEECH.finditer(text):
-            out.append(self._result(*m.span("value")))
+            out.append(self._result(*m.span("value"), part="speech"))
             if m.group("to"):
-                out.append(self._result(*m.span("to")))
+                out.append(self._result(*m.span("to"), part="speech"))
         return out
 
     def _is_pair(self, words: list[str], text: str, start: int) -> bool:
@@ -337,7 +342,7 @@ class OrgLineRecognizer(_LexiconRecognizer):
             words = regex.split(r"[\s,&-]+|\band\b", m.group("value"))
             names = [w for w in words if w]
             if len(names) >= 2 and all(self.lexicon.is_last(w) for w in names):
-                out.append(self._result(*m.span("value"), entity="ORGANIZATION"))
+                out.append(self._result(*m.span("value"), "ORGANIZATION", "firm line"))
         lines = [(m.start(1), m.group(1)) for m in _LINE.finditer(text)]
         for (_, above), (start, line), (_, below) in zip(lines, lines[1:], lines[2:], strict=False):
             words = line.split()
@@ -348,7 +353,7 @@ class OrgLineRecognizer(_LexiconRecognizer):
             if any(w.casefold() in _COMMON | _PLACE_WORDS | self.lexicon.places for w in words):
                 continue
             if self.lexicon.is_name_line(above.split()) or _is_job(above.split()):
-                out.append(self._result(start, start + len(line), entity="ORGANIZATION"))
+                out.append(self._result(start, start + len(line), "ORGANIZATION", "employer line"))
         return out
 
 

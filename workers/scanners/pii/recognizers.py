@@ -23,6 +23,7 @@ from presidio_analyzer import LocalRecognizer, RecognizerResult
 from workers.scanners.pii.address import find_addresses
 
 __all__ = [
+    "PATTERN_KEY",
     "AddressRecognizer",
     "CardWithContextRecognizer",
     "ContextPattern",
@@ -30,6 +31,10 @@ __all__ = [
     "context_recognizers",
     "nhs_with_context",
 ]
+
+PATTERN_KEY = "pattern"
+"""Key of ``recognition_metadata`` naming the pattern (or part of a recognizer) that matched,
+for ``bench.pii_audit``'s counts."""
 
 _CAP = r"\p{Lu}[\p{L}\p{M}'\u2019-]*"
 _INITIAL = r"\p{Lu}\."
@@ -104,10 +109,12 @@ class RegexRecognizer(LocalRecognizer):
             for m in compiled.finditer(text):
                 start, end = m.span("value")
                 if start < end:
-                    results.append(self._result(entity, start, end, spec.score))
+                    results.append(self._result(entity, start, end, spec.score, spec.name))
         return results
 
-    def _result(self, entity: str, start: int, end: int, score: float) -> RecognizerResult:
+    def _result(
+        self, entity: str, start: int, end: int, score: float, pattern: str = ""
+    ) -> RecognizerResult:
         return RecognizerResult(
             entity,
             start,
@@ -116,6 +123,7 @@ class RegexRecognizer(LocalRecognizer):
             recognition_metadata={
                 RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
                 RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+                PATTERN_KEY: pattern or self.name,
             },
         )
 
