@@ -149,7 +149,7 @@ def count(texts: list[AuditText], found: list[list[Hit]]) -> dict[str, Row]:
             rows[unit].false += 1
             rows[unit].false_lookalike += t.kind == "lookalike"
     for unit in FAMILIES:
-        rows.setdefault(unit, Row(unit))
+        rows.setdefault(unit, Row(unit))  # a family whose pattern is gone shows as such
     for row in rows.values():
         family = [i for i, t in enumerate(texts) if t.family == row.unit]
         entity = row.unit.partition("/")[0]
@@ -181,7 +181,7 @@ def passes(row: Row, added: int) -> bool:
 
 def decide(rows: dict[str, Row]) -> dict[str, bool]:
     """KEEP (True) or DROP for each of the project's patterns (see the module docstring)."""
-    own = {u for u in rows if is_own(u) and u != NHS_FILTER}
+    own = {u for u in rows if is_own(u) and u != NHS_FILTER and not _gone(rows[u])}
     kept = set(own)
     for _ in range(2 * len(own)):
         failing = [u for u in kept if not passes(rows[u], adds(rows[u], rows, kept))]
@@ -194,10 +194,15 @@ def decide(rows: dict[str, Row]) -> dict[str, bool]:
             break
         kept.add(max(back, key=lambda u: (adds(rows[u], rows, kept), u)))
     decision = {u: u in kept for u in own}
-    if NHS_FILTER in rows:
+    if NHS_FILTER in rows and not _gone(rows[NHS_FILTER]):
         nhs, base = rows[NHS_FILTER], rows.get(NHS_PRESIDIO, Row(NHS_PRESIDIO))
         decision[NHS_FILTER] = base.false - nhs.false > len(base.found) - len(nhs.found)
     return decision
+
+
+def _gone(row: Row) -> bool:
+    """A pattern that never fired: removed from the scanner (its family of texts stays)."""
+    return not row.found and not row.false
 
 
 def audit_table(texts: list[AuditText], rows: dict[str, Row], decision: dict[str, bool]) -> Table:
@@ -217,6 +222,8 @@ def audit_table(texts: list[AuditText], rows: dict[str, Row], decision: dict[str
         beyond = len(row.found - presidio) if is_own(unit) else "-"
         added = adds(row, rows, kept) if is_own(unit) else "-"
         verdict = ("KEEP" if decision[unit] else "DROP") if unit in decision else ""
+        if is_own(unit) and _gone(row):
+            verdict, added = "(removed)", "-"
         table.add_row(unit, f"{row.family_found}/{row.family_planted}", str(len(row.found)),
                       str(beyond), str(added), f"{row.false} ({row.false_lookalike})",
                       verdict)  # fmt: skip
