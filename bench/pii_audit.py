@@ -1,5 +1,6 @@
-"""Which of the PII scanner's own recognizers and patterns generated data justifies. Run from the
-repository root::
+"""Which of the PII scanner's own recognizers and patterns generated data justifies.
+
+Run from the repository root::
 
     .venv/bin/python -m bench.pii_audit [--n 2000] [--seed 7] [--measure]
 
