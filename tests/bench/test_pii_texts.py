@@ -43,13 +43,20 @@ def test_rule_keeps_what_adds_and_drops_noise_or_duplicates() -> None:
     rows = {
         "AGE/clean": _row("AGE/clean", 20, 0),
         "AGE/same values, noisier": _row("AGE/same values, noisier", 20, 5),
-        "AGE/noisy": _row("AGE/noisy", 20, 15, start=100),
+        # right more often than wrong: a missed age is a leak, a false one a nuisance
+        "AGE/noisy but useful": _row("AGE/noisy but useful", 20, 15, start=100),
+        "AGE/as wrong as right": _row("AGE/as wrong as right", 20, 20, start=200),
+        "AGE/noisy": _row("AGE/noisy", 20, 25, start=300),
+        "AGE/too few": _row("AGE/too few", 1, 0, start=400),
         "PERSON/SpacyRecognizer (Presidio)": _row("PERSON/SpacyRecognizer (Presidio)", 5, 50),
     }
     assert decide(rows) == {
         "AGE/clean": True,
         "AGE/same values, noisier": False,
+        "AGE/noisy but useful": True,
+        "AGE/as wrong as right": False,
         "AGE/noisy": False,
+        "AGE/too few": False,
     }
 
 

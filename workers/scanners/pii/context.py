@@ -6,12 +6,12 @@ questions while protecting nobody, so by default the PII scanner keeps a guess o
 where it identifies someone:
 
 - ``LOCATION`` and ``NRP`` from spaCy alone are dropped. Places that are personal data are
-  found by the address recognizer (one span for the whole postal address); a city named alone
-  ("I live in <city>") is not found (``bare_ner: true`` keeps spaCy's guesses).
+  found by pattern recognizers with context: postal addresses (one span for the whole block)
+  and "I live in / moved from / born in <place>".
 - ``PERSON`` from spaCy is kept when it is a full name (two words or more), or a single name
   in a greeting ("Hi Tamsin,"), a sign-off ("Thanks, Quillon") or alone on a signature line.
   Name lines, greetings and names after verbs of speech also come from the name lexicon's
-  recognizers.
+  recognizers, and names after "calls me" or a lower-case "my name is" from patterns.
 
 Placeholders that guardstream or Presidio wrote earlier (``<PERSON>``, ``<EMAIL_ADDRESS>``) are
 never findings themselves, so a masked text that comes back in an answer is not masked twice.

@@ -69,11 +69,11 @@ NER_LABELS_TO_IGNORE: tuple[str, ...] = (
 )
 """spaCy labels dropped. Organisations are mostly product and company names in chat text
 (noise), as in Presidio's shipped config; ORGANIZATION comes from the patterns of
-:mod:`workers.scanners.pii.recognizers` ("was founded") and :mod:`workers.scanners.pii.names`
-(a firm's or an employer's line) instead. DATE and TIME fire on "the weekend",
-"Monday", any year and many plain numbers (69 predictions for 8 labelled dates on the project's
-evaluation data): DATE_TIME comes from Presidio's date patterns (whole calendar dates) only.
-The rest are not personal data."""
+:mod:`workers.scanners.pii.recognizers` ("is a company", "was founded", "works at") and
+:mod:`workers.scanners.pii.names` (a firm's or an employer's line) instead. DATE and TIME fire
+on "the weekend", "Monday", any year and many plain numbers (69 predictions for 8 labelled
+dates on the project's evaluation data): DATE_TIME comes from Presidio's date patterns (whole
+calendar dates) only. The rest are not personal data."""
 
 _ACTIONS: dict[str, Action] = {"mask": "mask", "block": "block", "log": "log"}
 _DEFAULT_DENY_LABEL = "DENY_LIST"
@@ -110,8 +110,8 @@ class PiiScanner(Scanner):
     - ``batch_size``: spaCy's ``nlp.pipe`` batch size.
     - ``bare_ner``: keep every place, nationality and first name spaCy tags, even where it
       identifies nobody ("the capital of France"); default false (see
-      :mod:`workers.scanners.pii.context`: addresses, full names, greetings and signatures are
-      found all the same).
+      :mod:`workers.scanners.pii.context`: addresses, "I live in ...", full names, greetings
+      and signatures are found all the same).
 
     Findings below the lowest configured threshold are not returned; each entity's own threshold
     and action reach the policy through :meth:`threshold` and :meth:`action`.

@@ -27,6 +27,7 @@ def _found(scanner: PiiScanner, text: str) -> list[tuple[str, str]]:
         ("The Germans won the match in Berlin.", []),
         ("Cheers,\nthe build team", []),
         # the same kinds of words where they identify someone
+        ("I live in Berlin with my two kids.", [("LOCATION", "Berlin")]),
         ("Hi Anna,\nthe slides are attached.", [("PERSON", "Anna")]),
         ("Thanks, Peter", [("PERSON", "Peter")]),
         ("See you soon.\nBest regards,\nTom Baker", [("PERSON", "Tom Baker")]),
