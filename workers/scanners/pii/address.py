@@ -2,12 +2,13 @@
 
 spaCy's small English model sees a city or a country now and then, but not a street line, a unit
 ("Apt. 4") or a postcode. This recognizer finds a *street core* (a house number with a street
-name and type, "12 Crown Street"; a compound street name with a number, "Pohlstrasse 9",
-"Mellemvej 32"; a street-type word first, "rue La Boétie", "ul. Słowicza 10", "C/ Mayor 3"; a
-P.O. box; "the corner of X and Y"), then grows it over the address parts that follow it on the
-same or the next lines (units, postcodes, capitalised place names, a region code), as a label or
-an envelope lays them out. A block ends at prose: a lowercase word, a sentence stop, a blank
-line after two. The whole block is one span, so masking hides the address as one ``<LOCATION>``.
+name and type, "12 Example Street"; a compound street name with a number, "Musterstrasse 9",
+"Eksempelvej 32"; a street-type word first, "rue de l'Exemple", "ul. Przykładowa 10",
+"C/ Ejemplo 3"; a P.O. box; "the corner of X and Y"), then grows it over the address parts that
+follow it on the same or the next lines (units, postcodes, capitalised place names, a region
+code), as a label or an envelope lays them out. A block ends at prose: a lowercase word, a
+sentence stop, a blank line after two. The whole block is one span, so masking hides the address
+as one ``<LOCATION>``.
 
 A lone unit ("Suite 5") with nothing around it scores below the default threshold: alone it is
 as likely a test suite as an address.
@@ -25,8 +26,8 @@ ADDRESS_SCORE = 0.7
 """Score of an address block holding a street core."""
 _WEAK_SCORE = 0.4
 
-# A capitalised word ("El-Jazzar", "ΠΑΦΟΣ"), with its abbreviation dot inside a name ("St. John")
-# but not a full stop.
+# A capitalised word ("Al-Exemplar", "ΠΑΡΑΔΕΙΓΜΑ"), with its abbreviation dot inside a name
+# ("St. Example") but not a full stop.
 _CAP = r"\p{Lu}[\p{L}\p{M}'\u2019-]*(?:\.(?=[ \t]+\p{L}))?"
 _PARTICLE = r"(?:de|del|della|des|du|do|da|das|dos|di|la|le|les|van|von|der|den|am|an|y|e)"
 _NAME = rf"(?:{_CAP}|{_PARTICLE}(?=[ \t]+\p{{Lu}}))"  # a word of a street name
@@ -68,7 +69,7 @@ _CORE = regex.compile(
 _UNIT = regex.compile(
     r"(?:(?i:suite|apt\.?|apartment)|Ste\.|Unit|Flat|Floor|Room)[ \t]*\#?[ \t]*\d{1,5}[A-Za-z]?\b"
 )
-# Numbers and capitalised words just before a unit: "1593 Pagari 18 Suite 932".
+# Numbers and capitalised words just before a unit: "1234 Examplo 18 Suite 567".
 _LEAD = regex.compile(rf"(?:\d{{1,6}}[ \t]+){{1,2}}(?:{_CAP}[ \t]+){{0,3}}(?:{_NUM}[ \t]+)?$")
 _POSTCODE = (
     r"\d{4,6}(?:-\d{3,4})?|\d{2}-\d{3}|\p{Lu}\d\p{Lu}[ \t]?\d\p{Lu}\d"

@@ -9,8 +9,9 @@ where it identifies someone:
   found by pattern recognizers with context: postal addresses (one span for the whole block)
   and "I live in / moved from / born in <place>".
 - ``PERSON`` from spaCy is kept when it is a full name (two words or more), or a single name
-  in a greeting ("Hi Anna,"), a sign-off ("Thanks, Peter") or alone on a signature line.
-  Names after "my name is", titles ("Dr Novak") and name lines come from pattern recognizers.
+  in a greeting ("Hi Tamsin,"), a sign-off ("Thanks, Quillon") or alone on a signature line.
+  Name lines, greetings and names after verbs of speech also come from the name lexicon's
+  recognizers, and names after "calls me" or a lower-case "my name is" from patterns.
 
 Placeholders that guardstream or Presidio wrote earlier (``<PERSON>``, ``<EMAIL_ADDRESS>``) are
 never findings themselves, so a masked text that comes back in an answer is not masked twice.
@@ -70,8 +71,9 @@ def in_placeholder(text: str, start: int, end: int) -> bool:
 
 def without_bare_guesses(recognizer: Any) -> Any:
     """``recognizer`` (Presidio's spaCy recognizer) dropping its bare guesses itself, before
-    Presidio settles duplicates: otherwise "I live in Berlin" would keep spaCy's bare LOCATION
-    (score 0.85) over the context recognizer's (0.6) and then lose both."""
+    Presidio settles duplicates: otherwise a bare guess (score 0.85) could win over a pattern's
+    finding of the same entity on the same words (0.6 or 0.7) and then be dropped, losing
+    both."""
     analyze = recognizer.analyze
 
     def analyze_in_context(text: str, entities: list[str], nlp_artifacts: Any = None) -> Any:

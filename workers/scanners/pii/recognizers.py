@@ -5,11 +5,15 @@ only words tell: an age, a postcode, a person's name after "my name is", a city 
 to". Each recognizer here is a regular expression whose ``value`` group is the span reported,
 matched only with the words that make it personal data ("aged 42", "zip code 12345", "driver's
 license number F1234567"), so that a bare number or a capitalised word stays silent.
-
 :func:`context_recognizers` builds them for a language; :class:`AddressRecognizer` wraps
-:func:`.address.find_addresses`; :func:`nhs_with_context` keeps Presidio's NHS number
-check but asks for a health word near it (ten digits that pass its checksum are often a US phone
-number).
+:func:`.address.find_addresses`.
+
+Every pattern here finds, on generated texts, values that nothing else finds, and more of them
+than it has false hits on look-alikes carrying its cue words: ``python -m bench.pii_audit``
+counts it. Patterns that did not (names after "name is" and after titles, organisations by
+legal suffix: each found almost nothing that spaCy and the name lexicon did not) were removed,
+as was a health word asked before Presidio's NHS numbers (it lost more numbers than it saved
+false alarms).
 """
 
 from __future__ import annotations
@@ -23,13 +27,17 @@ from presidio_analyzer import LocalRecognizer, RecognizerResult
 from workers.scanners.pii.address import find_addresses
 
 __all__ = [
+    "PATTERN_KEY",
     "AddressRecognizer",
     "CardWithContextRecognizer",
     "ContextPattern",
     "RegexRecognizer",
     "context_recognizers",
-    "nhs_with_context",
 ]
+
+PATTERN_KEY = "pattern"
+"""Key of ``recognition_metadata`` naming the pattern (or part of a recognizer) that matched,
+for ``bench.pii_audit``'s counts."""
 
 _CAP = r"\p{Lu}[\p{L}\p{M}'\u2019-]*"
 _INITIAL = r"\p{Lu}\."
@@ -39,7 +47,7 @@ _MONTHS_DAYS = (
 )
 _PARTICLE = r"(?:de|del|la|le|du|do|da|di|van|von|der|den|bin|al|el|y)"
 # Two to four words of a proper name: capitalised words, initials and name particles.
-# Capitalised words that end a name rather than continue it ("Mrs. Ana Dias Apt. 4").
+# Capitalised words that end a name rather than continue it ("Mrs. Ada Quill Apt. 4").
 _NOT_NAME = (
     r"(?:Suite|Apt|Apartment|Unit|Flat|Street|Road|Avenue|Lane|Drive|The|And|Or|But|In|On|At|"
     r"From|To|Of|For|With|Is|Was|I|My|Her|His)\b"
@@ -57,11 +65,6 @@ _POSTCODE = (
 _NOT_AN_AGE_UNIT = (
     r"(?![ \t]*(?:%|percent|degrees?|°|times|minutes?|hours?|days?|weeks?|months?|pages?|"
     r"points?|dollars?|euros?|km|miles?|kg|lbs?|pounds?|items?|steps?|rows?)\b)"
-)
-# Case-insensitive where the suffix is no English word; as written where it could be one.
-_LEGAL_SUFFIX = (
-    r"(?:(?i:inc\.?|corp\.?|ltd\.?|llc|l\.l\.c\.|llp|plc|gmbh|s\.p\.a\.|pty\.?[ \t]+ltd\.?)"
-    r"|Incorporated|Corporation|Limited|AG|SA|S\.A\.|B\.V\.|N\.V\.|Oy|Oyj|AB|ASA|A/S|Co\.)(?!\w)"
 )
 _ORG_NOUN = (
     r"(?:company|agency|bank|firm|start-?up|corporation|business|brand|organi[sz]ation|charity|"
@@ -104,10 +107,12 @@ class RegexRecognizer(LocalRecognizer):
             for m in compiled.finditer(text):
                 start, end = m.span("value")
                 if start < end:
-                    results.append(self._result(entity, start, end, spec.score))
+                    results.append(self._result(entity, start, end, spec.score, spec.name))
         return results
 
-    def _result(self, entity: str, start: int, end: int, score: float) -> RecognizerResult:
+    def _result(
+        self, entity: str, start: int, end: int, score: float, pattern: str = ""
+    ) -> RecognizerResult:
         return RecognizerResult(
             entity,
             start,
@@ -116,6 +121,7 @@ class RegexRecognizer(LocalRecognizer):
             recognition_metadata={
                 RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
                 RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+                PATTERN_KEY: pattern or self.name,
             },
         )
 
@@ -211,7 +217,7 @@ _PATTERNS: dict[str, list[ContextPattern]] = {
             0.7,
         ),
         # A number in international form (+country code) is a phone number with no cue word:
-        # answers list them bare ("+44 20 7946 0958"), and Presidio's own recognizer scores
+        # answers list them bare ("+1 555 0100 0199"), and Presidio's own recognizer scores
         # every match 0.4, under the default threshold.
         _p(
             "international",
@@ -222,21 +228,11 @@ _PATTERNS: dict[str, list[ContextPattern]] = {
     ],
     "PERSON": [
         _p(
-            "name is",
-            rf"(?i:\bname[ \t]+is|\bname[ \t]*:)[ \t]*(?P<value>{_PROPER})",
-            0.8,
-        ),
-        _p(
             "my name is (lower case)",
             rf"(?i:\bmy[ \t]+name[ \t]+is)[ \t]+(?P<value>{_LOWER_NAME}(?:[ \t]+{_LOWER_NAME})?)",
             0.6,
         ),
         _p("calls me", rf"(?i:\bcalls?[ \t]+me)[ \t]+(?P<value>{_PROPER})", 0.6),
-        _p(
-            "title",
-            rf"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame)\.?[ \t]+(?P<value>{_PROPER})",
-            0.7,
-        ),
     ],
     "LOCATION": [
         _p(
@@ -252,12 +248,6 @@ _PATTERNS: dict[str, list[ContextPattern]] = {
         ),
     ],
     "ORGANIZATION": [
-        _p(
-            "legal suffix",
-            r"(?<![\p{L}&'-])(?P<value>(?:(?!(?i:is|from|at|for|with|by|to|and|the|of|in|on)\b)[\p{L}&'-]+"
-            rf"[ \t]+){{0,3}}[\p{{L}}&'-]+,?[ \t]+{_LEGAL_SUFFIX})",
-            0.7,
-        ),
         _p(
             "is a company",
             rf"(?:^|(?<=[.!?\n][ \t]*))(?P<value>{_CAP}(?:[ \t]+{_CAP}){{0,2}})[ \t]+is[ \t]+"
@@ -290,22 +280,3 @@ def context_recognizers(language: str = "en") -> list[RegexRecognizer]:
         name = "Context" + entity.title().replace("_", "") + "Recognizer"
         out.append(RegexRecognizer(entity, patterns, name=name, language=language))
     return out
-
-
-_HEALTH_WORDS = regex.compile(r"(?i)\b(?:nhs|national[ \t]+health|health|patient|hospital|gp)\b")
-
-
-def nhs_with_context(base: type, language: str = "en", window: int = 60) -> Any:
-    """Presidio's NHS recognizer (``base``), keeping a match only with a health word in the
-    ``window`` characters before it."""
-
-    class NhsWithContextRecognizer(base):  # type: ignore[misc, valid-type]
-        def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> Any:
-            results = super().analyze(text, entities, nlp_artifacts)
-            return [
-                r
-                for r in results
-                if _HEALTH_WORDS.search(text, max(0, r.start - window), r.start) is not None
-            ]
-
-    return NhsWithContextRecognizer(supported_language=language)

@@ -30,7 +30,7 @@ from topics.messages import Action
 from workers.scanners.base import LabelFinding, ScanItem, Scanner, TextFindings, checkpoint
 from workers.scanners.pii.context import in_placeholder, without_bare_guesses
 from workers.scanners.pii.names import load_lexicon, name_recognizers
-from workers.scanners.pii.recognizers import context_recognizers, nhs_with_context
+from workers.scanners.pii.recognizers import context_recognizers
 from workers.scanners.pii.spans import chunk_bounds, merge_chunks, resolve_overlaps
 
 __all__ = ["NER_ENTITY_MAPPING", "NER_LABELS_TO_IGNORE", "PiiScanner"]
@@ -68,11 +68,12 @@ NER_LABELS_TO_IGNORE: tuple[str, ...] = (
     "WORK_OF_ART",
 )
 """spaCy labels dropped. Organisations are mostly product and company names in chat text
-(noise), as in Presidio's shipped config; ORGANIZATION comes from the legal-suffix and context
-patterns of :mod:`workers.scanners.pii.recognizers` instead. DATE and TIME fire on "the weekend",
-"Monday", any year and many plain numbers (69 predictions for 8 labelled dates on the project's
-evaluation data): DATE_TIME comes from Presidio's date patterns (whole calendar dates) only.
-The rest are not personal data."""
+(noise), as in Presidio's shipped config; ORGANIZATION comes from the patterns of
+:mod:`workers.scanners.pii.recognizers` ("is a company", "was founded", "works at") and
+:mod:`workers.scanners.pii.names` (a firm's or an employer's line) instead. DATE and TIME fire
+on "the weekend", "Monday", any year and many plain numbers (69 predictions for 8 labelled
+dates on the project's evaluation data): DATE_TIME comes from Presidio's date patterns (whole
+calendar dates) only. The rest are not personal data."""
 
 _ACTIONS: dict[str, Action] = {"mask": "mask", "block": "block", "log": "log"}
 _DEFAULT_DENY_LABEL = "DENY_LIST"
@@ -109,8 +110,8 @@ class PiiScanner(Scanner):
     - ``batch_size``: spaCy's ``nlp.pipe`` batch size.
     - ``bare_ner``: keep every place, nationality and first name spaCy tags, even where it
       identifies nobody ("the capital of France"); default false (see
-      :mod:`workers.scanners.pii.context`: addresses, "I live in ...", full names, greetings and
-      signatures are found all the same).
+      :mod:`workers.scanners.pii.context`: addresses, "I live in ...", full names, greetings
+      and signatures are found all the same).
 
     Findings below the lowest configured threshold are not returned; each entity's own threshold
     and action reach the policy through :meth:`threshold` and :meth:`action`.
@@ -196,11 +197,7 @@ class PiiScanner(Scanner):
         """Build Presidio's analyzer (with the spaCy pipeline) and anonymizer."""
         from presidio_analyzer import AnalyzerEngine, PatternRecognizer, RecognizerRegistry
         from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
-        from presidio_analyzer.predefined_recognizers import (
-            EmailRecognizer,
-            NhsRecognizer,
-            SpacyRecognizer,
-        )
+        from presidio_analyzer.predefined_recognizers import EmailRecognizer, SpacyRecognizer
         from presidio_anonymizer import AnonymizerEngine
 
         # The operator's own recognizers first: a bad file fails before the model loads.
@@ -241,9 +238,6 @@ class PiiScanner(Scanner):
             for recognizer in spacy_recognizers:
                 registry.recognizers.remove(recognizer)
                 registry.add_recognizer(without_bare_guesses(recognizer))
-        if any(isinstance(r, NhsRecognizer) for r in registry.recognizers):
-            registry.remove_recognizer("NhsRecognizer")
-            registry.add_recognizer(nhs_with_context(NhsRecognizer, self.language))
         if self.language == "en":
             for recognizer in context_recognizers(self.language):
                 registry.add_recognizer(recognizer)

