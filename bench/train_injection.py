@@ -62,6 +62,8 @@ from workers.scanners.text.normalize import normalize
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = ROOT.parent / "shared" / "train" / "injection"
 DEFAULT_SIMILARITY_THRESHOLD = InjectionScanner().similarity_threshold
+PRECISION = InjectionScanner().embedding_precision
+"""The encoder graph the scanner runs by default: train on the vectors it will score."""
 CACHE = Path.home() / ".cache" / "guardstream" / "train"
 """Where embeddings of training texts are kept between runs."""
 MAX_TOKENS = 128
@@ -142,9 +144,11 @@ def embed_cached(
     texts: list[str], embedder: Embedder, progress: Progress, cache: Path | None = CACHE
 ) -> np.ndarray:
     """Embed ``texts``, reusing vectors a previous run stored in the folder ``cache`` for the
-    same embedder (keyed by each text's SHA-256; ``None``: no cache): a rerun with other settings
-    skips the slowest step, and the vectors are the same either way."""
-    name = hashlib.sha256(embedder.fingerprint().encode()).hexdigest()[:16]
+    same encoder set up the same way (keyed by each text's SHA-256; ``None``: no cache): a
+    rerun with other settings skips the slowest step, and the vectors are the same either way."""
+    # Vectors depend on the weights, the graph's precision and the windowing.
+    what = f"{embedder.fingerprint()} {embedder.precision} {embedder.max_tokens} {embedder.overlap}"
+    name = hashlib.sha256(what.encode()).hexdigest()[:16]
     path = cache / f"injection-{name}.npz" if cache is not None else None
     keys = [hashlib.sha256(t.encode("utf-8")).hexdigest() for t in texts]
     known: dict[str, np.ndarray] = {}
@@ -368,7 +372,11 @@ def main() -> int:
     examples = read_folder(args.data, args.cap, args.seed) + generated(args.generated, args.seed)
     train, valid = split(examples, args.valid_share, args.seed)
     console.print(f"{len(train)} training and {len(valid)} validation texts from {args.data}")
-    embedder = Embedder(max_tokens=MAX_TOKENS, overlap=min(64, (MAX_TOKENS - 2) // 4))
+    embedder = Embedder(
+        max_tokens=MAX_TOKENS,
+        overlap=min(64, (MAX_TOKENS - 2) // 4),
+        precision=PRECISION,
+    )
     with progress_bar() as progress:
         signals = compute_signals(train + valid, embedder, progress)
     n = len(train)
@@ -440,6 +448,7 @@ def main() -> int:
         classifier_threshold=threshold,
         classifier_min_words=min_words,
         similarity_threshold=signals.similarity_threshold,
+        embedding_precision=PRECISION,
         ngram_c=ngram_c,
         seed=args.seed,
     )
