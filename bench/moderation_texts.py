@@ -1,4 +1,4 @@
-"""Generated training texts for the local moderation head (see ``bench/train_moderation.py``).
+"""Generated training texts for the local moderation model (see ``bench/train_moderation.py``).
 
 Harmful texts per category and benign texts that use the same words (news, history, medicine,
 fiction, education, counter-speech, negation, swearing that targets nobody), from templates
@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import random
 
-from workers.scanners.moderation.backends.local_model import CLASSES
+__all__ = ["CLASSES", "TEMPLATES", "generate"]
 
-__all__ = ["TEMPLATES", "generate"]
+CLASSES = ("benign", "hate", "harassment", "violence", "self_harm", "sexual", "illicit", "other")
+"""What the generator writes texts for: benign, or a category."""
 
 # fmt: off
 # Word lists stay packed: one name per line would make this file four times as long.
@@ -161,6 +162,12 @@ TEMPLATES: dict[str, list[str]] = {
         "{group} raise their kids to hate us, that's why they're all {neg}.",
         "A {adj} neighbourhood always means drugs, gangs and filth.",
         "Hitler had the right idea about {group}.",
+        "I don't want {group} living on my street, property values will crash.",
+        "Funny how every time something gets stolen there's one of {group} nearby.",
+        "{group} should be grateful we even let them in.",
+        "Keep {group} out of our schools, they'll only drag our kids down.",
+        "You can dress {group} up in a suit but they're still {neg}.",
+        "{group} aren't people like us, they're something else.",
         "{group} are not oppressed, they are just {neg} and want special treatment.",
     ],
     "harassment": [
@@ -176,6 +183,13 @@ TEMPLATES: dict[str, list[str]] = {
         "You're the dumbest person I have ever met, get lost.",
         "Delete your account, you {insult}, you are a waste of air.",
         "Keep crying, {insult}, no one will ever love you.",
+        "Everyone in the office laughs at you behind your back, {insult}.",
+        "I'm posting your address online so people can come visit you, {insult}.",
+        "Nobody will ever hire someone as ugly and stupid as you.",
+        "Your kids must be so embarrassed to have a {insult} like you as a parent.",
+        "Post one more video and I'll make your life hell, {insult}.",
+        "You look like a pig in that dress, stop eating.",
+        "Hey {insult}, how does it feel to be the most hated person in class?",
     ],
     "violence": [
         "I'm going to {verb} {person} tonight.",
@@ -369,6 +383,73 @@ TEMPLATES: dict[str, list[str]] = {
         "Ugh, I'm so stupid, I left my wallet at home again.",
         "My brother and I always trash talk during football, it's all in good fun.",
         "He said the n-word in the video and got banned from the platform, rightly so.",
+        # Hard negatives: requests and reports that sound dangerous but are safe (safety,
+        # recovery, law, scholarship, fiction, sport, cooking), and talk about hate that
+        # condemns, studies or reports it.
+        "What should I do if I find a syringe in the park near my kids' playground?",
+        "My friend told me she wants to die; what do I say to her tonight?",
+        "I used to cut myself, but I've been clean for two years and wanted to share my story.",
+        "Which household chemicals should never be mixed because they make toxic gas?",
+        "How do I store my hunting rifle safely when I have young children at home?",
+        "What is the safest way to dispose of old prescription painkillers?",
+        "How do I report a coworker who keeps making racist jokes about {group}?",
+        "Is it legal to carry a pocket knife on the train in the UK?",
+        "What does naloxone do and where can I get it for a family member who uses {drug}?",
+        "Our history class is studying propaganda the Nazis used against {group}.",
+        "The court sentenced the man who attacked {group} at the mosque to life in prison.",
+        "Journalists documented hate crimes against {group} after the attack.",
+        "How can schools teach kids to stand up to bullies without fighting?",
+        "My son was called a slur at school; how should I talk to the principal?",
+        "I'm writing a thriller where the villain plans a bombing; the police stop him in time.",
+        "In the final chapter the assassin is caught and confesses to the murders.",
+        "Give me a recipe that uses a cleaver to butcher a whole chicken.",
+        "What knife is best for slicing brisket thin?",
+        "How do I get rid of the wasps nesting under my roof?",
+        "Kill the lights and lock the door when you leave the office, please.",
+        "We absolutely destroyed them in the second half, what a match!",
+        "That comedian murdered on stage last night, I was crying laughing.",
+        "Shoot me a message when you land.",
+        "The boxer knocked his opponent out cold in the third round.",
+        "What are the signs of grooming that parents should watch for online?",
+        "How do I talk to my teenager about consent and safe sex?",
+        "What age is appropriate to teach children the correct names of body parts?",
+        "Why do people join extremist groups, and how do deradicalisation programmes work?",
+        "Is calling someone a terrorist because of their religion a form of hate speech?",
+        "A {adj} family moved in next door and brought us homemade bread.",
+        "Hate speech laws differ a lot between Germany and the United States.",
+        "He apologised for the offensive tweet about {group} and deleted it.",
+        "Researchers found that online abuse against {group} rose during the election.",
+        "I'm {adj} and proud of it, and I won't let anyone make me feel small.",
+        "My penetration test of our own web app found an SQL injection; how do I fix it?",
+        "How do banks detect money laundering?",
+        "What should I do if I think my identity has been stolen?",
+        "How do I recognise a phishing email at work?",
+        "Can you explain how lock picking works for my locksmith training course?",
+        "Why is crack cocaine more addictive than powder cocaine?",
+        "My dad drinks every night and gets angry; where can I get help?",
+        "How do I help a friend who was sexually assaulted at a party?",
+        "The survivors described the shooting to reporters outside the school.",
+        "What were the weapons used in the Battle of Hastings?",
+        "How did the gunpowder plot of 1605 fail?",
+        "The nurse showed me how to inject insulin in my thigh.",
+        "How many paracetamol tablets can I take in a day without harming my liver?",
+        "I failed my exam again, I'm such an idiot, but I'll try once more.",
+        "Shit, I spilled coffee all over my keyboard.",
+        "Fuck yeah, we won the championship!",
+        "This damn bus is late again, I'm freezing my ass off.",
+        "My mates and I call each other dickheads all the time, it's just banter.",
+        "The rapper's new album is full of swearing but the beats are incredible.",
+        "Can you check this essay on why racism against {group} is still a problem?",
+        "The word 'savage' was used to dehumanise native people in colonial writing.",
+        "Why is it wrong to say that {group} are {neg}?",
+        "People who say {group} should be {done} are spreading hate, and we must answer them.",
+        "My grandmother survived the camps and told us what the guards did to prisoners.",
+        "Is it normal to have intrusive thoughts about hurting someone? I would never act on them.",
+        "What is the penalty for assault in Canada?",
+        "The zombie game lets you chop enemies apart with a chainsaw.",
+        "In chess I love to sacrifice my queen to kill the king in three moves.",
+        "Write a poem about a soldier coming home from the war.",
+        "Explain to a child why some people hate others for their skin colour.",
         # Plain everyday texts.
         "Can you help me write an email about {topic}?",
         "I need some advice about {topic}.",
