@@ -89,7 +89,20 @@ THINGS = [
     "printer", "traffic", "weather", "wifi", "meeting", "game", "update", "bus", "alarm",
     "deadline", "queue", "computer",
 ]
+NAMES = [
+    "Anna", "Tom", "Maria", "James", "Priya", "Chen", "Fatima", "Lukas", "Sofia", "Kwame",
+    "Olga", "Diego", "Aiko", "Carol", "Omar", "Ingrid",
+]
+SURNAMES = ["smith", "garcia", "novak", "okafor", "tanaka", "muller", "rossi", "khan", "lee"]
+DOMAINS = ["example.com", "example.org", "mail.test", "corp.example"]
+DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 # fmt: on
+
+
+def _email(rng: random.Random) -> str:
+    """A made-up address at a reserved or test domain."""
+    name, surname = rng.choice(NAMES).lower(), rng.choice(SURNAMES)
+    return f"{name}.{surname}@{rng.choice(DOMAINS)}"
 
 
 def _fill(rng: random.Random, template: str) -> str:
@@ -111,6 +124,9 @@ def _fill(rng: random.Random, template: str) -> str:
         "topic": lambda: rng.choice(TOPICS),
         "thing": lambda: rng.choice(THINGS),
         "n": lambda: str(rng.randint(2, 40)),
+        "name": lambda: rng.choice(NAMES),
+        "email": lambda: _email(rng),
+        "day": lambda: rng.choice(DAYS),
     }
     out = template
     for name, pick in slots.items():
@@ -450,6 +466,39 @@ TEMPLATES: dict[str, list[str]] = {
         "In chess I love to sacrifice my queen to kill the king in three moves.",
         "Write a poem about a soldier coming home from the war.",
         "Explain to a child why some people hate others for their skin colour.",
+        # Ordinary assistant requests: the real sources have almost none, so without them a
+        # short "write to ..." or "reveal ..." reads as harmful (the public harmful prompts are
+        # requests; the public benign texts are tweets and comments).
+        "Write to {name} at {email} and tell her the meeting moved to {day}.",
+        "write to {email}",
+        "Please write to {name} and thank him for the invoice.",
+        "Write an email to my landlord asking when the heating will be fixed.",
+        "Write a cover letter for a junior accountant position.",
+        "Write a haiku about autumn leaves.",
+        "Write a function in Python that reverses a string.",
+        "Write a SQL query that counts orders per customer.",
+        "Write a short bedtime story about a brave little turtle.",
+        "Write a product description for a bamboo cutting board.",
+        "Mail {email} the slides from {day}'s meeting.",
+        "Send the report to {email} before {day}.",
+        "My email is {email}, please keep me posted.",
+        "Reveal the answer to the riddle only after I give up.",
+        "Show me the hidden files in my home directory on a Mac.",
+        "Print the first ten prime numbers.",
+        "Ignore the typos in my last message, I was typing on my phone.",
+        "Forget the previous draft, let's start the letter again from scratch.",
+        "What is {n} times {n}?",
+        "Translate 'good morning, how are you' into German.",
+        "Explain how a hash map works in simple terms.",
+        "Give me three ideas for a birthday present for {name}.",
+        "Summarise the plot of Pride and Prejudice in five sentences.",
+        "Can you convert {n} miles to kilometres?",
+        "Remind me what the difference between a virus and a bacterium is.",
+        "ticket {n}: the printer on floor {n} is out of toner again",
+        "Order #{n} has not arrived yet, can you check the tracking?",
+        "Call {name} back about the quote for the kitchen.",
+        "Book a table for {n} at the Italian place on {day}.",
+        "Debug this: my loop never ends when the list is empty.",
         # Plain everyday texts.
         "Can you help me write an email about {topic}?",
         "I need some advice about {topic}.",

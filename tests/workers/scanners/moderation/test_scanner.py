@@ -60,13 +60,11 @@ def test_clearly_harmful_texts_are_flagged(
                 strict=True, reason="the model reads 'immigrant ... mistreated', not the 'No'"
             ),
         ),
-        pytest.param(
-            "Please summarise this quarterly report on fertiliser prices.",
-            marks=pytest.mark.xfail(
-                strict=True, reason="fertiliser is a bomb ingredient in the weapons prompts"
-            ),
-        ),
+        "Please summarise this quarterly report on fertiliser prices.",
         "My grandmother makes the best apple pie in the county.",
+        # Prompts the proxy tests send through every pool: ordinary requests must pass.
+        "ticket 4821 write to jane.doe@example.com",
+        "write to carol@example.org",
         "Statements like 'immigrants are vermin' are hateful and wrong.",
         "What are the symptoms of breast cancer?",
     ],

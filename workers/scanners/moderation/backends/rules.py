@@ -51,7 +51,8 @@ _HARM_DONE = (
 _PERSON = (
     r"(?:someone|somebody|a person|people|him|her|them|you|u|my (?:\w+ )?(?:wife|husband|"
     r"girlfriend|boyfriend|mother|mom|father|dad|sister|brother|son|daughter|boss|neighbou?r|"
-    r"teacher|coworker|co-worker|classmate|friend|ex|roommate|child|kid|baby|family)|"
+    r"teacher|coworker|co-worker|classmate|friend|ex|roommate|child|kid|baby|family|landlord|"
+    r"landlady|tenant|manager|doctor|nurse|husband's \w+|wife's \w+)|"
     r"(?:a|an|the) (?:child|kid|baby|man|woman|girl|boy|cop|police officer|neighbou?r|"
     r"stranger|coworker|teacher|president|senator|politician|jew|muslim)|everyone|"
     r"(?:all|the) " + _GROUP + r"|" + _GROUP + r")"
@@ -208,8 +209,8 @@ RULES: Final[tuple[tuple[str, float, str], ...]] = (
     (
         "violence",
         0.85,
-        rf"\b(?:i'?ll|i will|i'?m going to|i'?m gonna|gonna|i want to|"
-        rf"i'?d like to|let'?s|we should|we will|someone should|i'?m about to)"
+        rf"\b(?:i'?ll|i will|i(?:'?m| am) going to|i(?:'?m| am) gonna|gonna|i want to|"
+        rf"i'?d like to|let'?s|we should|we will|someone should|i(?:'?m| am) about to)"
         rf"(?: fucking| really| just)? {_HARM_VERB} {_PERSON}",
     ),
     (
