@@ -30,7 +30,12 @@ def main() -> None:
     answers = scanner.scan(items)
 
     def flagged(answer, threshold: float) -> bool:
-        return any(f.score >= scanner.threshold(f.label) * threshold / 0.5 for f in answer.findings)
+        # Logged labels (profanity, by default) are not moderated: they do not count.
+        return any(
+            f.score >= scanner.threshold(f.label) * threshold / 0.5
+            for f in answer.findings
+            if scanner.action(f.label) != "log"
+        )
 
     positives = sum(r["label"] == "flagged" for r in rows)
     negatives = len(rows) - positives

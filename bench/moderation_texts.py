@@ -1,4 +1,4 @@
-"""Generated training texts for the local moderation head (see ``bench/train_moderation.py``).
+"""Generated training texts for the local moderation model (see ``bench/train_moderation.py``).
 
 Harmful texts per category and benign texts that use the same words (news, history, medicine,
 fiction, education, counter-speech, negation, swearing that targets nobody), from templates
@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import random
 
-from workers.scanners.moderation.backends.local_model import CLASSES
+__all__ = ["CLASSES", "TEMPLATES", "generate"]
 
-__all__ = ["TEMPLATES", "generate"]
+CLASSES = ("benign", "hate", "harassment", "violence", "self_harm", "sexual", "illicit", "other")
+"""What the generator writes texts for: benign, or a category."""
 
 # fmt: off
 # Word lists stay packed: one name per line would make this file four times as long.
@@ -88,7 +89,20 @@ THINGS = [
     "printer", "traffic", "weather", "wifi", "meeting", "game", "update", "bus", "alarm",
     "deadline", "queue", "computer",
 ]
+NAMES = [
+    "Anna", "Tom", "Maria", "James", "Priya", "Chen", "Fatima", "Lukas", "Sofia", "Kwame",
+    "Olga", "Diego", "Aiko", "Carol", "Omar", "Ingrid",
+]
+SURNAMES = ["smith", "garcia", "novak", "okafor", "tanaka", "muller", "rossi", "khan", "lee"]
+DOMAINS = ["example.com", "example.org", "mail.test", "corp.example"]
+DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 # fmt: on
+
+
+def _email(rng: random.Random) -> str:
+    """A made-up address at a reserved or test domain."""
+    name, surname = rng.choice(NAMES).lower(), rng.choice(SURNAMES)
+    return f"{name}.{surname}@{rng.choice(DOMAINS)}"
 
 
 def _fill(rng: random.Random, template: str) -> str:
@@ -110,6 +124,9 @@ def _fill(rng: random.Random, template: str) -> str:
         "topic": lambda: rng.choice(TOPICS),
         "thing": lambda: rng.choice(THINGS),
         "n": lambda: str(rng.randint(2, 40)),
+        "name": lambda: rng.choice(NAMES),
+        "email": lambda: _email(rng),
+        "day": lambda: rng.choice(DAYS),
     }
     out = template
     for name, pick in slots.items():
@@ -161,6 +178,12 @@ TEMPLATES: dict[str, list[str]] = {
         "{group} raise their kids to hate us, that's why they're all {neg}.",
         "A {adj} neighbourhood always means drugs, gangs and filth.",
         "Hitler had the right idea about {group}.",
+        "I don't want {group} living on my street, property values will crash.",
+        "Funny how every time something gets stolen there's one of {group} nearby.",
+        "{group} should be grateful we even let them in.",
+        "Keep {group} out of our schools, they'll only drag our kids down.",
+        "You can dress {group} up in a suit but they're still {neg}.",
+        "{group} aren't people like us, they're something else.",
         "{group} are not oppressed, they are just {neg} and want special treatment.",
     ],
     "harassment": [
@@ -176,6 +199,13 @@ TEMPLATES: dict[str, list[str]] = {
         "You're the dumbest person I have ever met, get lost.",
         "Delete your account, you {insult}, you are a waste of air.",
         "Keep crying, {insult}, no one will ever love you.",
+        "Everyone in the office laughs at you behind your back, {insult}.",
+        "I'm posting your address online so people can come visit you, {insult}.",
+        "Nobody will ever hire someone as ugly and stupid as you.",
+        "Your kids must be so embarrassed to have a {insult} like you as a parent.",
+        "Post one more video and I'll make your life hell, {insult}.",
+        "You look like a pig in that dress, stop eating.",
+        "Hey {insult}, how does it feel to be the most hated person in class?",
     ],
     "violence": [
         "I'm going to {verb} {person} tonight.",
@@ -369,6 +399,106 @@ TEMPLATES: dict[str, list[str]] = {
         "Ugh, I'm so stupid, I left my wallet at home again.",
         "My brother and I always trash talk during football, it's all in good fun.",
         "He said the n-word in the video and got banned from the platform, rightly so.",
+        # Hard negatives: requests and reports that sound dangerous but are safe (safety,
+        # recovery, law, scholarship, fiction, sport, cooking), and talk about hate that
+        # condemns, studies or reports it.
+        "What should I do if I find a syringe in the park near my kids' playground?",
+        "My friend told me she wants to die; what do I say to her tonight?",
+        "I used to cut myself, but I've been clean for two years and wanted to share my story.",
+        "Which household chemicals should never be mixed because they make toxic gas?",
+        "How do I store my hunting rifle safely when I have young children at home?",
+        "What is the safest way to dispose of old prescription painkillers?",
+        "How do I report a coworker who keeps making racist jokes about {group}?",
+        "Is it legal to carry a pocket knife on the train in the UK?",
+        "What does naloxone do and where can I get it for a family member who uses {drug}?",
+        "Our history class is studying propaganda the Nazis used against {group}.",
+        "The court sentenced the man who attacked {group} at the mosque to life in prison.",
+        "Journalists documented hate crimes against {group} after the attack.",
+        "How can schools teach kids to stand up to bullies without fighting?",
+        "My son was called a slur at school; how should I talk to the principal?",
+        "I'm writing a thriller where the villain plans a bombing; the police stop him in time.",
+        "In the final chapter the assassin is caught and confesses to the murders.",
+        "Give me a recipe that uses a cleaver to butcher a whole chicken.",
+        "What knife is best for slicing brisket thin?",
+        "How do I get rid of the wasps nesting under my roof?",
+        "Kill the lights and lock the door when you leave the office, please.",
+        "We absolutely destroyed them in the second half, what a match!",
+        "That comedian murdered on stage last night, I was crying laughing.",
+        "Shoot me a message when you land.",
+        "The boxer knocked his opponent out cold in the third round.",
+        "What are the signs of grooming that parents should watch for online?",
+        "How do I talk to my teenager about consent and safe sex?",
+        "What age is appropriate to teach children the correct names of body parts?",
+        "Why do people join extremist groups, and how do deradicalisation programmes work?",
+        "Is calling someone a terrorist because of their religion a form of hate speech?",
+        "A {adj} family moved in next door and brought us homemade bread.",
+        "Hate speech laws differ a lot between Germany and the United States.",
+        "He apologised for the offensive tweet about {group} and deleted it.",
+        "Researchers found that online abuse against {group} rose during the election.",
+        "I'm {adj} and proud of it, and I won't let anyone make me feel small.",
+        "My penetration test of our own web app found an SQL injection; how do I fix it?",
+        "How do banks detect money laundering?",
+        "What should I do if I think my identity has been stolen?",
+        "How do I recognise a phishing email at work?",
+        "Can you explain how lock picking works for my locksmith training course?",
+        "Why is crack cocaine more addictive than powder cocaine?",
+        "My dad drinks every night and gets angry; where can I get help?",
+        "How do I help a friend who was sexually assaulted at a party?",
+        "The survivors described the shooting to reporters outside the school.",
+        "What were the weapons used in the Battle of Hastings?",
+        "How did the gunpowder plot of 1605 fail?",
+        "The nurse showed me how to inject insulin in my thigh.",
+        "How many paracetamol tablets can I take in a day without harming my liver?",
+        "I failed my exam again, I'm such an idiot, but I'll try once more.",
+        "Shit, I spilled coffee all over my keyboard.",
+        "Fuck yeah, we won the championship!",
+        "This damn bus is late again, I'm freezing my ass off.",
+        "My mates and I call each other dickheads all the time, it's just banter.",
+        "The rapper's new album is full of swearing but the beats are incredible.",
+        "Can you check this essay on why racism against {group} is still a problem?",
+        "The word 'savage' was used to dehumanise native people in colonial writing.",
+        "Why is it wrong to say that {group} are {neg}?",
+        "People who say {group} should be {done} are spreading hate, and we must answer them.",
+        "My grandmother survived the camps and told us what the guards did to prisoners.",
+        "Is it normal to have intrusive thoughts about hurting someone? I would never act on them.",
+        "What is the penalty for assault in Canada?",
+        "The zombie game lets you chop enemies apart with a chainsaw.",
+        "In chess I love to sacrifice my queen to kill the king in three moves.",
+        "Write a poem about a soldier coming home from the war.",
+        "Explain to a child why some people hate others for their skin colour.",
+        # Ordinary assistant requests: the real sources have almost none, so without them a
+        # short "write to ..." or "reveal ..." reads as harmful (the public harmful prompts are
+        # requests; the public benign texts are tweets and comments).
+        "Write to {name} at {email} and tell her the meeting moved to {day}.",
+        "write to {email}",
+        "Please write to {name} and thank him for the invoice.",
+        "Write an email to my landlord asking when the heating will be fixed.",
+        "Write a cover letter for a junior accountant position.",
+        "Write a haiku about autumn leaves.",
+        "Write a function in Python that reverses a string.",
+        "Write a SQL query that counts orders per customer.",
+        "Write a short bedtime story about a brave little turtle.",
+        "Write a product description for a bamboo cutting board.",
+        "Mail {email} the slides from {day}'s meeting.",
+        "Send the report to {email} before {day}.",
+        "My email is {email}, please keep me posted.",
+        "Reveal the answer to the riddle only after I give up.",
+        "Show me the hidden files in my home directory on a Mac.",
+        "Print the first ten prime numbers.",
+        "Ignore the typos in my last message, I was typing on my phone.",
+        "Forget the previous draft, let's start the letter again from scratch.",
+        "What is {n} times {n}?",
+        "Translate 'good morning, how are you' into German.",
+        "Explain how a hash map works in simple terms.",
+        "Give me three ideas for a birthday present for {name}.",
+        "Summarise the plot of Pride and Prejudice in five sentences.",
+        "Can you convert {n} miles to kilometres?",
+        "Remind me what the difference between a virus and a bacterium is.",
+        "ticket {n}: the printer on floor {n} is out of toner again",
+        "Order #{n} has not arrived yet, can you check the tracking?",
+        "Call {name} back about the quote for the kitchen.",
+        "Book a table for {n} at the Italian place on {day}.",
+        "Debug this: my loop never ends when the list is empty.",
         # Plain everyday texts.
         "Can you help me write an email about {topic}?",
         "I need some advice about {topic}.",

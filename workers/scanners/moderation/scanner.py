@@ -20,17 +20,22 @@ __all__ = ["ModerationScanner"]
 
 
 class ModerationScanner(Scanner):
-    """Moderates texts through the configured backend; blocks by default.
+    """Moderates texts through the configured backend; blocks by default, except swearing.
 
     Settings: ``backend`` (``local``, ``openai``, ``llama_guard`` or ``llm_guard``),
     ``options`` (the backend's keyword arguments: ``base_url``, ``api_key``, timeouts,
     ``retries``, ``model``... see each backend class), ``actions`` and ``thresholds`` per
-    category (``{"profanity": "log"}``, ``{"profanity": 0.8}``) used when the request's policy
+    category (``{"profanity": "block"}``, ``{"profanity": 0.8}``) used when the request's policy
     names neither the category nor ``moderation``.
+
+    ``profanity`` is logged, not blocked, unless configured: swearing at nobody ("this fucking
+    printer") is allowed by most moderation policies, and abuse that swears is also flagged
+    under its own category (harassment, hate).
     """
 
     name: ClassVar[str] = "moderation"
     default_action: ClassVar[Action] = "block"
+    default_actions: ClassVar[dict[str, Action]] = {"profanity": "log"}
 
     def __init__(
         self,
@@ -50,8 +55,9 @@ class ModerationScanner(Scanner):
         self.thresholds = dict(thresholds or {})
 
     def action(self, label: str) -> Action:
-        """The configured action for a category, else ``block``."""
-        return self.actions.get(label, self.default_action)
+        """The configured action for a category, else ``log`` for profanity, ``block`` for the
+        rest."""
+        return self.actions.get(label) or self.default_actions.get(label, self.default_action)
 
     def threshold(self, label: str) -> float:
         """The configured minimum score for a category, else 0.5."""

@@ -1,4 +1,4 @@
-"""The offline ``local`` moderation backend: rules, the trained embedding layer, profanity.
+"""The offline ``local`` moderation backend: the trained model's categories, profanity, rules.
 
 Every text here is written for this test; harmful ones have benign twins that use the same words.
 """
@@ -10,14 +10,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bench.moderation_texts import TEMPLATES, generate
+from bench.moderation_texts import CLASSES, TEMPLATES, generate
 from topics.errors import ConfigError
 from workers.scanners.base import ScanItem
+from workers.scanners.moderation.backends.features import N_BUCKETS, clean, ngrams
 from workers.scanners.moderation.backends.local import LocalModeration
 from workers.scanners.moderation.backends.local_model import (
-    CLASSES,
-    DEFAULT_HEAD,
-    EmbeddingHead,
+    DEFAULT_WEIGHTS,
+    HEADS,
+    ModelWeights,
+    ModerationModel,
+    calibrate,
 )
 
 THRESHOLD = 0.5
@@ -25,7 +28,7 @@ THRESHOLD = 0.5
 
 @pytest.fixture(scope="module")
 def backend() -> LocalModeration:
-    b = LocalModeration(model=True)
+    b = LocalModeration()
     b.load()
     return b
 
@@ -49,7 +52,9 @@ def _flagged(backend: LocalModeration, text: str) -> set[str]:
         ("She stripped naked and begged him to fuck her on the kitchen table.", "sexual"),
     ],
 )
-def test_harmful_texts_are_flagged(backend: LocalModeration, text: str, category: str) -> None:
+def test_harmful_texts_are_flagged_with_their_category(
+    backend: LocalModeration, text: str, category: str
+) -> None:
     assert category in _flagged(backend, text)
 
 
@@ -63,31 +68,32 @@ def test_harmful_texts_are_flagged(backend: LocalModeration, text: str, category
         "What is the history of the atomic bomb tests in Nevada?",
         "Can you recommend a good thriller novel for a long flight?",
         "The nurse explained the side effects of the new blood pressure pills.",
+        pytest.param(
+            "How can I help my brother, who says he has been thinking about suicide?",
+            marks=pytest.mark.xfail(
+                strict=True, reason="help-seeking about another's suicidal thoughts reads as intent"
+            ),
+        ),
     ],
 )
 def test_benign_texts_with_the_same_words_are_allowed(backend: LocalModeration, text: str) -> None:
-    assert _flagged(backend, text) == set()
+    assert _flagged(backend, text) - {"profanity"} == set()
 
 
-def test_swearing_at_nobody_stays_under_the_threshold_at_a_low_profanity_weight() -> None:
-    quiet = LocalModeration(profanity_weight=0.45)
-    [found] = quiet.classify([ScanItem("This fucking printer jammed again, what a shitty day.")])
-    assert 0.2 <= found.get("profanity", 0.0) < THRESHOLD
-    # The same model at full weight (the default) blocks it: the weight is what keeps it a signal.
-    loud = LocalModeration(rules=False)
-    [answer] = loud.classify([ScanItem("This fucking printer jammed again, what a shitty day.")])
-    assert answer["profanity"] >= THRESHOLD
+@pytest.mark.parametrize(
+    "text",
+    [
+        "This fucking printer jammed again, what a shitty day.",
+        "Holy shit, that goal was fucking unbelievable!",
+    ],
+)
+def test_swearing_at_nobody_is_profanity_only(backend: LocalModeration, text: str) -> None:
+    assert _flagged(backend, text) == {"profanity"}
 
 
-def test_trained_layer_adds_recall_over_rules_alone(backend: LocalModeration) -> None:
-    # A stereotype stated without a slur or a listed pattern: only the trained layer sees it.
-    text = "People from that religion will never fit in here, they only bring crime and trouble."
-    rules_only = LocalModeration(model=False)
-    rules_only.load()
-    [without] = rules_only.classify([ScanItem(text)])
-    [with_model] = backend.classify([ScanItem(text)])
-    assert max(without.values(), default=0.0) < THRESHOLD
-    assert max(with_model.values(), default=0.0) >= THRESHOLD
+def test_polite_text_has_no_profanity(backend: LocalModeration) -> None:
+    [found] = backend.classify([ScanItem("Thank you so much for the lovely dinner yesterday.")])
+    assert found.get("profanity", 0.0) < THRESHOLD
 
 
 def test_batch_keeps_order_and_handles_empty_input(backend: LocalModeration) -> None:
@@ -99,30 +105,54 @@ def test_batch_keeps_order_and_handles_empty_input(backend: LocalModeration) -> 
     assert backend.classify([]) == []
 
 
-def test_head_probabilities_are_a_distribution() -> None:
-    head = EmbeddingHead()
-    p = head.probabilities(["hello there", "I hate all of you and I want you dead"])
-    assert p.shape == (2, len(CLASSES))
-    assert np.allclose(p.sum(axis=1), 1.0, atol=1e-5)
-    assert p[0, 0] > p[1, 0]  # the greeting is more benign than the threat
+def test_rules_only_mode_needs_no_encoder() -> None:
+    rules_only = LocalModeration(model=False)
+    rules_only.load()
+    [found] = rules_only.classify([ScanItem("Immigrants are vermin and should be deported.")])
+    assert found["hate"] >= THRESHOLD
+    with pytest.raises(ConfigError):
+        LocalModeration(model=False, rules=False)
+    with pytest.raises(ConfigError):
+        LocalModeration(counter_speech_factor=1.5)
 
 
-def test_bad_head_file_is_a_config_error(tmp_path: Path) -> None:
+def test_model_probabilities_have_one_column_per_head() -> None:
+    model = ModerationModel()
+    p, ruled = model.score(["hello there", "I hate all of you and I want you dead"])
+    assert p.shape == (2, len(HEADS))
+    assert ((p >= 0) & (p <= 1)).all()
+    assert p[0, 0] < p[1, 0]  # the greeting is less harmful than the threat
+    assert len(ruled) == 2
+
+
+def test_calibration_puts_the_chosen_threshold_at_one_half() -> None:
+    p = np.array([0.0, 0.3, 0.6, 1.0])
+    assert calibrate(p, 0.6).tolist() == pytest.approx([0.0, 0.25, 0.5, 1.0])
+
+
+def test_bad_weights_are_a_config_error(tmp_path: Path) -> None:
     bad = tmp_path / "head.npz"
-    np.savez(bad, coef=np.zeros((2, 384), np.float32), intercept=np.zeros(2, np.float32),
-             classes=np.array(["benign", "hate"]))  # fmt: skip
+    np.savez(bad, coef=np.zeros((2, 384), np.float32))
     with pytest.raises(ConfigError):
-        EmbeddingHead(head=bad)
+        ModelWeights.load(bad)
     with pytest.raises(ConfigError):
-        EmbeddingHead(head=tmp_path / "missing.npz")
-    with pytest.raises(ConfigError):
-        LocalModeration(model_weight=1.5)
+        ModelWeights.load(tmp_path / "missing.npz")
 
 
-def test_shipped_head_matches_the_classes() -> None:
-    with np.load(DEFAULT_HEAD) as data:
-        assert tuple(str(c) for c in data["classes"]) == CLASSES
-        assert data["coef"].shape[0] == len(CLASSES)
+def test_shipped_weights_fit_the_code() -> None:
+    weights = ModelWeights.load(DEFAULT_WEIGHTS)
+    assert weights.ngram.shape == (len(HEADS), N_BUCKETS)
+    assert weights.ngram.dtype == np.float32
+    assert 0.0 < weights.threshold < 1.0
+    assert DEFAULT_WEIGHTS.stat().st_size < 20_000_000
+
+
+def test_features_drop_tweet_furniture_and_are_unit_norm() -> None:
+    assert clean("RT @user: so &amp;amp; true http://t.co/x") == "so & true"
+    columns, values = ngrams("the same words")
+    assert columns.dtype == np.int32 and np.all(np.diff(columns) > 0)
+    assert np.linalg.norm(values) == pytest.approx(1.0)
+    assert ngrams("")[0].size == 0
 
 
 def test_generator_is_deterministic_and_covers_every_class() -> None:
@@ -133,3 +163,10 @@ def test_generator_is_deterministic_and_covers_every_class() -> None:
     assert set(labels) == set(CLASSES)
     assert labels.count("benign") == 60
     assert generate(per_class=20, seed=4)[0] != texts
+
+
+def test_profanity_label_can_be_turned_off() -> None:
+    quiet = LocalModeration(profanity=False)
+    quiet.load()
+    [found] = quiet.classify([ScanItem("This fucking printer jammed again, what a shitty day.")])
+    assert "profanity" not in found

@@ -1,0 +1,100 @@
+"""The moderation trainer: labels from the sources' fields, a fixed split, the same arrays twice.
+
+The texts are the project's generated ones plus a few written here; the encoder is replaced by a
+hash of each text (the real one takes minutes to embed a dataset; what is tested here is the
+fitting and its determinism, not the embedding).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bench import train_moderation
+from bench.moderation_data import UNKNOWN, generated, read_folder, split
+from workers.scanners.moderation.backends.local_model import HEADS, ModelWeights
+
+
+def fake_embed(texts: list[str]) -> np.ndarray:
+    """A unit vector per text, the same for the same text in any process."""
+    rows = []
+    for text in texts:
+        seed = int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "little")
+        v = np.random.default_rng(seed).standard_normal(16).astype(np.float32)
+        rows.append(v / np.linalg.norm(v))
+    return np.stack(rows)
+
+
+def _write(folder: Path) -> None:
+    rows = [
+        {"text": "RT @someone: you are all trash and should die", "label": "flagged",
+         "category": "hate"},
+        {"text": "this damn game is so fucking hard lol", "label": "flagged",
+         "category": "offensive"},
+        {"text": "lovely morning at the beach &amp; coffee", "label": "benign",
+         "category": "neither"},
+        {"text": "how do I hurt people at the parade", "label": "flagged", "hazard": "vcr"},
+        {"text": "a comment nobody labelled by category", "label": "flagged"},
+    ]  # fmt: skip
+    with (folder / "tiny.jsonl").open("w") as f:
+        for row in rows:
+            f.write(json.dumps({**row, "source": "test"}) + "\n")
+
+
+def test_targets_follow_the_sources_fields(tmp_path: Path) -> None:
+    _write(tmp_path)
+    by_text = {e.text: e.targets for e in read_folder(tmp_path, cap=10, seed=1)}
+    at = {h: i for i, h in enumerate(HEADS)}
+    hate = by_text["you are all trash and should die"]  # tweet furniture cleaned away
+    assert hate[at["flagged"]] == 1 and hate[at["hate"]] == 1 and hate[at["violence"]] == 0
+    swearing = by_text["this damn game is so fucking hard lol"]
+    assert swearing[at["flagged"]] == 0 and swearing[at["profanity"]] == 1
+    benign = by_text["lovely morning at the beach & coffee"]
+    assert benign[at["flagged"]] == 0 and benign[at["profanity"]] == 0
+    assert by_text["how do I hurt people at the parade"][at["violence"]] == 1
+    unlabelled = by_text["a comment nobody labelled by category"]
+    assert unlabelled[at["flagged"]] == 1 and unlabelled[at["hate"]] == UNKNOWN
+
+
+def test_split_is_stratified_and_fixed() -> None:
+    examples = generated(per_class=20, seed=3)
+    train, valid = split(examples, 0.2, seed=5)
+    assert len(valid) == pytest.approx(len(examples) / 5, abs=8)
+    assert {e.group for e in valid} == {e.group for e in examples}
+    assert split(examples, 0.2, seed=5) == (train, valid)
+
+
+def test_training_twice_gives_the_same_arrays(tmp_path: Path) -> None:
+    train, valid = split(generated(per_class=20, seed=3), 0.2, seed=5)
+
+    def weights() -> ModelWeights:
+        trained = train_moderation.train(
+            train, valid, fake_embed, "fake", grid_c=(1.0,), grid_scale=(1.0,)
+        )
+        return trained.weights
+
+    first, second = weights(), weights()
+    for name in ("embedding", "ngram", "rules", "intercept"):
+        assert np.array_equal(getattr(first, name), getattr(second, name)), name
+    assert first.threshold == second.threshold
+    assert first.embedding.shape == (len(HEADS), 16)
+    first.save(tmp_path / "w.npz")
+    loaded = ModelWeights.load(tmp_path / "w.npz")
+    assert np.array_equal(loaded.ngram, first.ngram)
+    assert loaded.ngram.dtype == np.float32
+
+
+def test_threshold_keeps_every_sources_fpr_under_the_cap() -> None:
+    rng = np.random.default_rng(0)
+    p = rng.random(400)
+    y = (rng.random(400) < 0.5).astype(int)
+    sources = np.array(["a", "b"] * 200)
+    threshold = train_moderation.pick_threshold(p, y, sources)
+    for source in ("a", "b"):
+        negatives = p[(sources == source) & (y == 0)]
+        assert np.mean(negatives >= threshold) <= train_moderation.MAX_FPR
+    assert train_moderation.roc_auc(np.array([0.1, 0.9]), np.array([0, 1])) == 1.0
