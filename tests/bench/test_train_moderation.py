@@ -7,6 +7,7 @@ fitting and its determinism, not the embedding).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from pathlib import Path
@@ -98,3 +99,43 @@ def test_threshold_keeps_every_sources_fpr_under_the_cap() -> None:
         negatives = p[(sources == source) & (y == 0)]
         assert np.mean(negatives >= threshold) <= train_moderation.MAX_FPR
     assert train_moderation.roc_auc(np.array([0.1, 0.9]), np.array([0, 1])) == 1.0
+
+
+def test_held_out_threshold_weighs_each_benign_source_once() -> None:
+    # Source "a" brings 300 benign texts scored low, "b" 30 scored high: pooled, "b" would be
+    # lost in "a"; weighed once each, the threshold must keep their mean FPR under the cap.
+    p = np.r_[np.linspace(0.0, 0.5, 300), np.linspace(0.5, 1.0, 30), np.full(50, 0.99)]
+    y = np.r_[np.zeros(330, int), np.ones(50, int)]
+    sources = np.array(["a"] * 300 + ["b"] * 30 + ["c"] * 50)
+    ruled = np.zeros(len(p), bool)
+    held = train_moderation.HeldOut(p, y, sources, ruled)
+    threshold = train_moderation.pick_held_out_threshold(held)
+    rates = [np.mean(p[(sources == s) & (y == 0)] >= threshold) for s in ("a", "b")]
+    assert np.mean(rates) <= train_moderation.MAX_FPR
+    looser = threshold - 0.01
+    assert np.mean([np.mean(p[(sources == s) & (y == 0)] >= looser) for s in "ab"]) > 0.10
+    # Benign texts a rule flags spend the same budget: the model's threshold rises.
+    ruled[300:310] = True  # a third of source "b"
+    stricter = train_moderation.pick_held_out_threshold(
+        train_moderation.HeldOut(p, y, sources, ruled)
+    )
+    assert stricter > threshold
+
+
+def test_held_out_scores_come_from_heads_that_never_saw_the_source() -> None:
+    examples = [
+        dataclasses.replace(e, source="x" if i % 2 else "y")
+        for i, e in enumerate(generated(per_class=20, seed=3))
+    ]
+    train, valid = split(examples, 0.2, seed=5)
+    held = train_moderation.held_out_flagged(train, valid, fake_embed, 1.0, 1.0)
+    p, y, sources = held.p, held.y, held.sources
+    both = [*train, *valid]
+    assert list(y) == [e.flagged for e in both] and list(sources) == [e.source for e in both]
+    # Source "x" is scored by a head fitted on "y" alone.
+    features = train_moderation.featurize(both, fake_embed)
+    on_y = np.flatnonzero(sources == "y")
+    coef, intercept = train_moderation.fit_head(features.design(1.0, on_y), y[on_y], 1.0)
+    on_x = np.flatnonzero(sources == "x")
+    logits = np.asarray(features.design(1.0, on_x) @ coef + intercept, dtype=np.float64)
+    assert np.allclose(p[on_x], 1.0 / (1.0 + np.exp(-logits)))

@@ -11,6 +11,8 @@ its category heads say which of hate, harassment, violence, self-harm, sexual an
   ``other``;
 - ``sexual_minors`` comes from the rules (no training source labels it): their own patterns, or
   a sexual finding in a text that names children;
+- every category a rule names (:mod:`.rules`) flags alone too, at the rule's score: the model's
+  threshold is chosen for text unlike its training sources, where it is cautious;
 - ``profanity`` is its own head (swearing, trained on the tweets whose annotators called them
   offensive but not hateful) and its own label: the scanner logs it rather than blocking
   (``actions: {profanity: block}`` to block swearing).
@@ -128,9 +130,12 @@ class LocalModeration(Backend):
                         found[category] = score
                 if "sexual" in found and self._rules_mention_minors(texts[row]):
                     found["sexual_minors"] = score
-            if "sexual_minors" in rules:
-                minors = max(found.get("sexual_minors", 0.0), rules["sexual_minors"])
-                found["sexual_minors"] = minors
+            # A rule that names a category can flag alone, as with `model: false`: the model's
+            # threshold is set for text unlike its training sources, where it is cautious, and
+            # the rules name the blatant cases it would then let through.
+            for category, ruled_score in rules.items():
+                if ruled_score >= _REPORT_FLOOR and ruled_score > found.get(category, 0.0):
+                    found[category] = ruled_score
             if self.report_profanity and profanity[row] >= _REPORT_FLOOR:
                 found["profanity"] = round(float(profanity[row]), 4)
             out.append(found)
