@@ -41,6 +41,7 @@ from topics import (
     encode,
     message_key,
     reply_partition,
+    request_headers,
 )
 
 __all__ = ["ReplyClient", "TooManyPending"]
@@ -226,8 +227,12 @@ class ReplyClient:
                 f"the {type(message).__name__} is {len(value)} bytes, over the "
                 f"{self._max_request_bytes}-byte limit"
             )
+        # scan requests carry their kinds in headers: pools of other kinds skip them unread
+        headers = request_headers(message, len(value)) if isinstance(message, ScanRequest) else None
         try:
-            delivery = await producer.send(topic, value, key=message_key(request_id))
+            delivery = await producer.send(
+                topic, value, key=message_key(request_id), headers=headers
+            )
         except MessageSizeTooLargeError as e:
             raise PayloadTooLarge(f"Kafka refused the {len(value)}-byte message: {e}") from e
         except KafkaError as e:
