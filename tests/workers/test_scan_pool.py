@@ -239,3 +239,26 @@ def test_a_batch_skips_records_for_other_kinds_before_decoding() -> None:
     outcome = processor.process([skipped, ours])
     assert outcome.skipped == 1
     assert [(r.offset, d.reason) for r, d in outcome.dead_letters] == [(1, "not_json")]
+
+
+def test_a_prompt_scanned_in_pre_call_is_not_scanned_again_in_a_later_phase() -> None:
+    from dataclasses import replace
+
+    from tests.workers.keyword_scanner import KeywordScanner
+    from workers.batch import BatchProcessor
+    from workers.scan_cache import ScanCache
+
+    topics = Topics("t", 1)
+    scanner = KeywordScanner()
+    processor = BatchProcessor(scanner, "w", ScanCache(100))
+    pre_call = scan_request(["a forbidden prompt"], ["keyword"], topics)
+    logged = replace(
+        scan_request(["a forbidden prompt"], ["keyword"], topics),
+        mode="logging_only",
+        reply=None,
+    )
+    first = processor.process([Record("t", 0, 0, None, encode(pre_call))])
+    again = processor.process([Record("t", 0, 1, None, encode(logged))])
+    assert (first.scanned_texts, again.scanned_texts, again.cached_texts) == (1, 0, 1)
+    assert again.results[0][1].verdict == "block"
+    assert scanner.batches == [1]  # the second request never reached the scanner
