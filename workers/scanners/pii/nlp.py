@@ -8,15 +8,25 @@ only for a chunk in which a recognizer with context words matched something: mos
 have no such match. :func:`analyze_batch` therefore runs the entity pipes over the whole batch at
 once (``nlp.pipe``) and the lemma pipes on a chunk's doc the first time Presidio asks for its
 lemmas. The lemma pipes do not read the entity pipes' output (nor the other way round), so every
-finding is the same as with the whole pipeline.
+finding is the same as with the whole pipeline. Presidio's context enhancer also finds each
+match's token by walking the doc from its start, and each context word in a list of every
+keyword of the text: on long texts that is quadratic, so here it is a binary search and a set.
 """
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Iterator
 from typing import Any
 
-__all__ = ["LEMMA_PIPES", "UNUSED_PIPES", "PipeSplit", "analyze_batch", "split_pipes"]
+__all__ = [
+    "LEMMA_PIPES",
+    "UNUSED_PIPES",
+    "PipeSplit",
+    "analyze_batch",
+    "fast_context_enhancer",
+    "split_pipes",
+]
 
 UNUSED_PIPES = frozenset(
     {"parser", "senter", "sentencizer", "textcat", "textcat_multilabel", "entity_linker",
@@ -80,7 +90,7 @@ def _lazy_artifacts(nlp_engine: Any, doc: Any, language: str, tag: Callable[[Any
             self.entities, scores = nlp_engine._get_updated_entities(entities, scores)
             self.scores = scores if scores else [0.85] * len(self.entities)
             self.tokens = doc
-            self.tokens_indices = [token.idx for token in doc]
+            self.tokens_indices = _TokenStarts(doc)
             self.nlp_engine = nlp_engine
             self._lemmas: list[str] | None = None
             self._keywords: list[str] | None = None
@@ -95,10 +105,61 @@ def _lazy_artifacts(nlp_engine: Any, doc: Any, language: str, tag: Callable[[Any
         @property
         def keywords(self) -> list[str]:  # type: ignore[override]
             if self._keywords is None:
-                self._keywords = NlpArtifacts.set_keywords(nlp_engine, self.lemmas, language)
+                self._keywords = _Keywords(
+                    NlpArtifacts.set_keywords(nlp_engine, self.lemmas, language)
+                )
             return self._keywords
 
     return LazyLemmaArtifacts()
+
+
+class _TokenStarts(list):
+    """Token start offsets (what Presidio expects), with the tokens' end offsets beside them
+    for :class:`FastContextEnhancer`'s binary search."""
+
+    def __init__(self, doc: Any) -> None:
+        super().__init__(token.idx for token in doc)
+        self.ends = [token.idx + len(token) for token in doc]
+
+
+class _Keywords(list):
+    """Presidio's keyword list, whose ``in`` (asked for each word around each match) is a set
+    lookup instead of a scan of every keyword of the text."""
+
+    def __init__(self, words: list[str]) -> None:
+        super().__init__(words)
+        self._set = frozenset(words)
+
+    def __contains__(self, word: object) -> bool:
+        return word in self._set
+
+
+def fast_context_enhancer() -> Any:
+    """Presidio's lemma context enhancer with its defaults, finding a match's token by binary
+    search over :class:`_TokenStarts` instead of walking the doc from its start for every
+    match (quadratic on long texts). The token found is the same: the first whose end is past
+    the match's start."""
+    from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
+
+    class FastContextEnhancer(LemmaContextAwareEnhancer):
+        @staticmethod
+        def _find_index_of_match_token(
+            word: str, start: int, tokens: Any, tokens_indices: list[int]
+        ) -> int:
+            ends = getattr(tokens_indices, "ends", None)
+            if ends is None:
+                return LemmaContextAwareEnhancer._find_index_of_match_token(
+                    word, start, tokens, tokens_indices
+                )
+            index = bisect.bisect_right(ends, start)
+            if index >= len(ends):
+                raise ValueError(
+                    f"Did not find word '{word}' in the list of tokens although it is "
+                    "expected to be found"
+                )
+            return index
+
+    return FastContextEnhancer()
 
 
 def analyze_batch(

@@ -30,7 +30,12 @@ from topics.messages import Action
 from workers.scanners.base import LabelFinding, ScanItem, Scanner, TextFindings, checkpoint
 from workers.scanners.pii.context import in_placeholder, without_bare_guesses
 from workers.scanners.pii.names import load_lexicon, name_recognizers
-from workers.scanners.pii.nlp import PipeSplit, analyze_batch, split_pipes
+from workers.scanners.pii.nlp import (
+    PipeSplit,
+    analyze_batch,
+    fast_context_enhancer,
+    split_pipes,
+)
 from workers.scanners.pii.recognizers import context_recognizers, nhs_with_context
 from workers.scanners.pii.spans import chunk_bounds, merge_chunks, resolve_overlaps
 
@@ -260,7 +265,10 @@ class PiiScanner(Scanner):
             registry.add_recognizer(recognizer)
 
         self._analyzer = AnalyzerEngine(
-            registry=registry, nlp_engine=nlp_engine, supported_languages=[self.language]
+            registry=registry,
+            nlp_engine=nlp_engine,
+            supported_languages=[self.language],
+            context_aware_enhancer=None if self.full_pipeline else fast_context_enhancer(),
         )
         supported = set(self._analyzer.get_supported_entities(self.language))
         if self.entities is not None:
