@@ -1,16 +1,21 @@
 """guardstream's benchmark: every part, on this machine, in one run that stops by itself.
 
 1. end-to-end latency through real LiteLLM proxies (no guardrail, LiteLLM's injection
-   heuristics, LiteLLM's Presidio guardrail, guardstream pre_call / during_call / logging_only);
+   heuristics, LiteLLM's Presidio guardrail, guardstream pre_call / during_call / logging_only)
+   at 5, 20 and 50 requests/s;
 2. the verdict round trip against rising offered load, to the pools' saturation point;
 3. pool throughput per process, PII batched against one Presidio HTTP call per text, guardstream's
-   injection scanner against LiteLLM's heuristics, and 1 -> 2 processes;
+   injection scanner against LiteLLM's heuristics, and the PII pool alone with 1 -> 2 processes;
 4. resident memory of the pools, the Presidio server and the proxies.
 
-Writes ``OUT/NAME.json``, ``OUT/NAME.md`` and PNG plots beside them, and prints progress on
-stderr. The full run takes about 10-15 minutes; ``--smoke`` runs a tiny version of each part.
+Parts 1 and 2 run in each layout of :mod:`bench.layout`: "one box" (every process on every
+core) and "pinned" (the proxy side on core 0, the broker, pools and Presidio server on core 1).
+Writes ``OUT/NAME.json``, ``OUT/NAME.md`` (targets met or missed, the layouts side by side,
+the load average) and PNG plots beside them, and prints progress on stderr. The full run takes
+30-40 minutes on two loaded cores; ``--quick`` runs every part with fewer requests (about 16
+minutes there) and ``--smoke`` a tiny version of each part.
 
-    .venv/bin/python -m bench.run [--name NAME] [--out bench/results] [--smoke]
+    .venv/bin/python -m bench.run [--name NAME] [--out bench/results] [--quick | --smoke]
 """
 
 from __future__ import annotations
