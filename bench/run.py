@@ -1,16 +1,21 @@
 """guardstream's benchmark: every part, on this machine, in one run that stops by itself.
 
 1. end-to-end latency through real LiteLLM proxies (no guardrail, LiteLLM's injection
-   heuristics, LiteLLM's Presidio guardrail, guardstream pre_call / during_call / logging_only);
+   heuristics, LiteLLM's Presidio guardrail, guardstream pre_call / during_call / logging_only)
+   at 5, 20 and 50 requests/s;
 2. the verdict round trip against rising offered load, to the pools' saturation point;
 3. pool throughput per process, PII batched against one Presidio HTTP call per text, guardstream's
-   injection scanner against LiteLLM's heuristics, and 1 -> 2 processes;
+   injection scanner against LiteLLM's heuristics, and the PII pool alone with 1 -> 2 processes;
 4. resident memory of the pools, the Presidio server and the proxies.
 
-Writes ``OUT/NAME.json``, ``OUT/NAME.md`` and PNG plots beside them, and prints progress on
-stderr. The full run takes about 10-15 minutes; ``--smoke`` runs a tiny version of each part.
+Parts 1 and 2 run in each layout of :mod:`bench.layout`: "one box" (every process on every
+core) and "pinned" (the proxy side on core 0, the broker, pools and Presidio server on core 1).
+Writes ``OUT/NAME.json``, ``OUT/NAME.md`` (targets met or missed, the layouts side by side,
+the load average) and PNG plots beside them, and prints progress on stderr. The full run takes
+30-40 minutes on two loaded cores; ``--quick`` runs every part with fewer requests (about 16
+minutes there) and ``--smoke`` a tiny version of each part.
 
-    .venv/bin/python -m bench.run [--name NAME] [--out bench/results] [--smoke]
+    .venv/bin/python -m bench.run [--name NAME] [--out bench/results] [--quick | --smoke]
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -36,14 +41,15 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from bench import throughput
 from bench.common import SPACY_MODEL, Progress, rss_mb, start_stack
-from bench.e2e import E2eSettings, ProxySet, run_e2e
+from bench.e2e import CONFIGS, E2eSettings, ProxySet, run_e2e
+from bench.layout import LAYOUTS, broker_pid, pin, place
 from bench.memory import memory_section, pool_rss
 from bench.presidio_http import PresidioServer
 from bench.report import write_report
 from bench.roundtrip import RoundTripSettings, run_roundtrip
 from tests.shim.upstream import FakeUpstream
 
-__all__ = ["FULL", "SMOKE", "Plan", "run"]
+__all__ = ["FULL", "QUICK", "SMOKE", "Plan", "run"]
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -56,9 +62,24 @@ class Plan:
     roundtrip: RoundTripSettings = field(default_factory=RoundTripSettings)
     throughput: throughput.ThroughputSettings = field(default_factory=throughput.ThroughputSettings)
     scale_count: int = 400
+    layouts: tuple[str, ...] = tuple(LAYOUTS)
+    """Parts 1 and 2 run once per layout; streaming requests only in the first."""
+    later_configs: tuple[str, ...] = tuple(CONFIGS)
+    """The part 1 configurations of the layouts after the first."""
 
 
 FULL = Plan()
+QUICK = Plan(
+    e2e=E2eSettings(seconds=5.0, max_requests=150, drain_s=10.0, warmup=3),
+    roundtrip=RoundTripSettings(rates=(10, 25, 50, 100), step_s=3.0, drain_s=30.0),
+    throughput=throughput.ThroughputSettings(
+        counts=(("short", 120), ("long", 12)), http_seconds=5.0, injection_prompts=10,
+        litellm_seconds=8.0,
+    ),
+    scale_count=200,
+)  # fmt: skip
+"""Every part with fewer requests (about a third of the full run's time): figures to look at,
+not to publish."""
 SMOKE = Plan(
     e2e=E2eSettings(
         rates=(5.0,), seconds=1.0, max_requests=4, timeout_s=5.0, drain_s=3.0, warmup=1,
@@ -70,6 +91,7 @@ SMOKE = Plan(
         injection_prompts=3, litellm_seconds=1.0,
     ),
     scale_count=16,
+    later_configs=("none", "gs_during_call"),
 )  # fmt: skip
 
 
@@ -92,6 +114,7 @@ def _meta(name: str, smoke: bool) -> dict[str, Any]:
 async def run(plan: Plan, name: str, out: Path, smoke: bool, cache_dir: Path) -> Path:
     """Run every part; write the JSON, the Markdown and the plots; return the JSON's path."""
     progress = Progress()
+    allowed = frozenset(os.sched_getaffinity(0))  # the cores the layouts divide
     # every pool, proxy and server is waited for in a thread at once: more than the default 6
     asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=32))
     home = Path(tempfile.mkdtemp(prefix="guardstream-bench-"))
@@ -116,13 +139,44 @@ async def run(plan: Plan, name: str, out: Path, smoke: bool, cache_dir: Path) ->
             )
             progress("everything is up")
 
-            sections["e2e"] = await run_e2e(proxies, plan.e2e, progress)
-            proxy_mb = sections["e2e"].pop("proxy_rss_mb")
-            proxies.stop()  # free the CPU and memory for the other parts
-
-            sections["roundtrip"] = await run_roundtrip(
-                stack.kafka, stack.topics, plan.roundtrip, progress
-            )
+            backend = [stack.pools[k].process.pid for k in stack.pools]
+            backend += [broker_pid(stack.source), presidio.process.pid]
+            layouts: dict[str, Any] = {}
+            proxy_mb: dict[str, Any] = {}
+            for i, layout in enumerate(plan.layouts):
+                e2e = plan.e2e
+                if i:  # stopped after the previous layout's part 1
+                    e2e = replace(plan.e2e, streams=(False,), configs=plan.later_configs)
+                    proxies.start(e2e.configs)
+                    await proxies.wait_ready(e2e.configs)
+                where = place(layout, allowed)
+                pin([os.getpid()], where.proxy, children=False)  # load generator, upstream
+                pin([p.process.pid for p in proxies.proxies.values() if p.process], where.proxy)
+                pin(backend, where.backend)
+                seen = {  # what the kernel now says, for the report and the smoke test
+                    "proxy": _affinity(next(iter(proxies.proxies.values())).process),
+                    "pii_pool": _affinity(stack.pools["pii"].process),
+                }
+                progress(f"layout {layout}: {LAYOUTS[layout]} (affinity now {seen})")
+                part: dict[str, Any] = {
+                    "label": LAYOUTS[layout],
+                    "proxy_cores": sorted(where.proxy),
+                    "backend_cores": sorted(where.backend),
+                    "broker_pinned": broker_pid(stack.source) is not None,
+                    "affinity_seen": seen,
+                    "e2e": await run_e2e(proxies, e2e, progress),
+                }
+                proxy_mb = proxy_mb or part["e2e"].pop("proxy_rss_mb")
+                part["e2e"].pop("proxy_rss_mb", None)
+                proxies.stop()  # free the CPU and memory for the round trip
+                part["roundtrip"] = await run_roundtrip(
+                    stack.kafka, stack.topics, plan.roundtrip, progress
+                )
+                layouts[layout] = part
+            sections["layouts"] = layouts
+            every = place("one_box", allowed).proxy
+            pin([os.getpid()], every, children=False)
+            pin(backend, every)
 
             tp = plan.throughput
             part3: dict[str, Any] = {"pools": await throughput.pool_floods(stack, tp, progress)}
@@ -142,14 +196,9 @@ async def run(plan: Plan, name: str, out: Path, smoke: bool, cache_dir: Path) ->
             part3["injection"] = await asyncio.to_thread(
                 throughput.injection_costs, tp, stack.scanners["prompt_injection"], progress
             )
-            two = await throughput.scaling(
+            part3["scaling"] = await throughput.scaling(
                 stack, "pii", "short", plan.scale_count, tp.flood_timeout_s, progress
             )
-            one = part3["pools"].get("pii", {}).get("short", {}).get("texts_per_s")
-            part3["scaling"] = {
-                "kind": "pii", "size": "short", "one": one, "two": two["texts_per_s"],
-                "speedup": round(two["texts_per_s"] / one, 2) if one else None, "flood": two,
-            }  # fmt: skip
             sections["throughput"] = part3
             sections["memory"] = memory_section(
                 pools_mb, proxy_mb, presidio_mb, {"pii": rss_mb(stack.pools["pii"].process.pid)}
@@ -169,6 +218,16 @@ async def run(plan: Plan, name: str, out: Path, smoke: bool, cache_dir: Path) ->
     return path
 
 
+def _affinity(process: Any) -> list[int] | None:
+    """The cores ``process`` (a Popen) may run on now; None when it is not running."""
+    if process is None or process.poll() is not None:
+        return None
+    try:
+        return sorted(os.sched_getaffinity(process.pid))
+    except OSError:
+        return None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
@@ -176,6 +235,9 @@ def main() -> None:
     parser.add_argument("--name", help="results file name (default: smoke, or the date)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     parser.add_argument("--smoke", action="store_true", help="a tiny run of every part")
+    parser.add_argument(
+        "--quick", action="store_true", help="every part with fewer requests (~1/3 the time)"
+    )
     parser.add_argument(
         "--cache-dir",
         type=Path,
@@ -186,9 +248,8 @@ def main() -> None:
     name = args.name or (
         "smoke" if args.smoke else datetime.datetime.now().strftime("run-%Y%m%d-%H%M")
     )
-    path = asyncio.run(
-        run(SMOKE if args.smoke else FULL, name, args.out, args.smoke, args.cache_dir)
-    )
+    plan = SMOKE if args.smoke else QUICK if args.quick else FULL
+    path = asyncio.run(run(plan, name, args.out, args.smoke, args.cache_dir))
     print(path)
     sys.exit(0)
 

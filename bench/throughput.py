@@ -6,7 +6,7 @@
   server process with the same spaCy model (:mod:`bench.presidio_http`).
 - Prompt injection: guardstream's scanner against LiteLLM's difflib heuristics on the same
   prompts, per prompt; LiteLLM's run in a child process that is stopped at its time limit.
-- Scaling: the PII pool again with ``--processes 2``.
+- Scaling: the PII pool alone (the other pools stopped), with 1 and then 2 processes.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ class ThroughputSettings:
         kinds: pools whose throughput is measured.
     """
 
-    counts: tuple[tuple[str, int], ...] = (("short", 400), ("long", 40))
+    counts: tuple[tuple[str, int], ...] = (("short", 300), ("long", 30))
     flood_timeout_s: float = 90.0
     http_seconds: float = 10.0
     injection_prompts: int = 40
@@ -135,18 +135,33 @@ def http_analyze(url: str, texts: list[str], seconds: float) -> dict[str, Any]:
 async def scaling(
     stack: Stack, kind: str, size: str, count: int, timeout_s: float, progress: Progress
 ) -> dict[str, Any]:
-    """Restart pool ``kind`` with ``--processes 2`` and flood it again."""
+    """Pool ``kind`` with 1 and then 2 processes, the other pools stopped (so that it has the
+    cores to itself, bar the broker and this process), each flooded with ``count`` texts."""
+    for other, pool in stack.pools.items():
+        if other != kind:
+            pool.stop()
+    progress(f"throughput: the other pools stopped; {kind} pool alone, 1 process")
+    one = await _flood_warm(stack, kind, size, count, timeout_s, progress)
     progress(f"throughput: restarting the {kind} pool with 2 processes")
     stack.pools[kind].stop()
     pool = stack.start_pool(kind, "--processes", "2")
     await asyncio.gather(
         asyncio.to_thread(pool.wait_ready, 600.0, 0), asyncio.to_thread(pool.wait_ready, 600.0, 1)
     )
+    two = await _flood_warm(stack, kind, size, count, timeout_s, progress)
+    speedup = round(two["texts_per_s"] / one["texts_per_s"], 2) if one["texts_per_s"] else None
+    return {"kind": kind, "size": size, "one": one["texts_per_s"], "two": two["texts_per_s"],
+            "speedup": speedup, "flood_one": one, "flood": two, "others_stopped": True}  # fmt: skip
+
+
+async def _flood_warm(
+    stack: Stack, kind: str, size: str, count: int, timeout_s: float, progress: Progress
+) -> dict[str, Any]:
     client = await asker(stack.kafka, stack.topics)
     try:
-        for _ in range(10):  # both processes have their partitions and a first batch behind them
+        for _ in range(10):  # every process has its partitions and a first batch behind it
             await flood(client, kind, [f"warm {time.time_ns()}"], timeout_s)
-        progress(f"throughput: {kind} pool with 2 processes, {count} {size} texts")
+        progress(f"throughput: {kind} pool, {count} {size} texts")
         result = await flood(client, kind, texts_for(size, count), timeout_s)
     finally:
         await client.stop()

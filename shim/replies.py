@@ -41,6 +41,7 @@ from topics import (
     encode,
     message_key,
     reply_partition,
+    request_headers,
 )
 
 __all__ = ["ReplyClient", "TooManyPending"]
@@ -50,6 +51,7 @@ log = logging.getLogger("guardstream.shim")
 _BACKOFF_S = (0.5, 10.0)
 _CONNECT_TIMEOUT_S = 15.0
 _REQUEST_TIMEOUT_MS = 5000
+_OUTBOX_MIN = 1000
 """Produce timeout: how soon a dead broker is noticed after the clients started."""
 
 
@@ -104,7 +106,14 @@ class ReplyClient:
         self._outage = False
         self._broken: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
-        self._background: set[asyncio.Task[None]] = set()
+        # fire-and-forget messages (verdicts, audit-only requests) wait here for one sender
+        # task, rather than each getting a task of its own on the proxy's event loop
+        self._outbox: asyncio.Queue[tuple[str, object, str]] = asyncio.Queue(
+            max(_OUTBOX_MIN, 4 * max_pending)
+        )
+        self._sender: asyncio.Task[None] | None = None
+        self.dropped = 0
+        """Fire-and-forget messages dropped because the outbox was full."""
 
     @property
     def ready(self) -> bool:
@@ -120,15 +129,18 @@ class ReplyClient:
         """Start connecting in the background, on the running loop; idempotent."""
         if self._task is None or self._task.done():
             self._task = asyncio.get_running_loop().create_task(self._supervise())
+        if self._sender is None or self._sender.done():
+            self._sender = asyncio.get_running_loop().create_task(self._send_outbox())
 
     async def stop(self) -> None:
         """Stop the background task and the Kafka clients."""
         self._outage = True  # what fails while closing is no outage worth a warning
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        for task in (self._sender, self._task):  # the sender first: it uses the producer
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        self._task = self._sender = None
 
     async def ask(self, request: ScanRequest, timeout_s: float) -> dict[str, ScanResult]:
         """Publish ``request`` and return the results that arrive within ``timeout_s``, by
@@ -187,11 +199,15 @@ class ReplyClient:
         self.start()
         if not self._ready and self._outage:
             return
-        task = asyncio.get_running_loop().create_task(
-            self._send_quietly(topic, message, request_id)
-        )
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
+        try:
+            self._outbox.put_nowait((topic, message, request_id))
+        except asyncio.QueueFull:
+            self.dropped += 1  # Kafka is far behind: a verdict record is worth less than memory
+
+    async def _send_outbox(self) -> None:
+        while True:
+            topic, message, request_id = await self._outbox.get()
+            await self._send_quietly(topic, message, request_id)
 
     async def _send_quietly(self, topic: str, message: object, request_id: str) -> None:
         if not self._ready:
@@ -226,8 +242,12 @@ class ReplyClient:
                 f"the {type(message).__name__} is {len(value)} bytes, over the "
                 f"{self._max_request_bytes}-byte limit"
             )
+        # scan requests carry their kinds in headers: pools of other kinds skip them unread
+        headers = request_headers(message, len(value)) if isinstance(message, ScanRequest) else None
         try:
-            delivery = await producer.send(topic, value, key=message_key(request_id))
+            delivery = await producer.send(
+                topic, value, key=message_key(request_id), headers=headers
+            )
         except MessageSizeTooLargeError as e:
             raise PayloadTooLarge(f"Kafka refused the {len(value)}-byte message: {e}") from e
         except KafkaError as e:

@@ -160,13 +160,20 @@ class Bus:
     async def __aexit__(self, *exc: object) -> None:
         await self.producer.stop()
 
-    async def send(self, request: ScanRequest) -> None:
+    async def send(self, request: ScanRequest, *, headers: list | None = None) -> None:
         await self.producer.send_and_wait(
-            self.topics.requests.name, encode(request), key=message_key(request.request_id)
+            self.topics.requests.name,
+            encode(request),
+            key=message_key(request.request_id),
+            headers=headers,
         )
 
-    async def send_raw(self, value: bytes, key: bytes = b"raw") -> None:
-        await self.producer.send_and_wait(self.topics.requests.name, value, key=key)
+    async def send_raw(
+        self, value: bytes, key: bytes = b"raw", *, headers: list | None = None
+    ) -> None:
+        await self.producer.send_and_wait(
+            self.topics.requests.name, value, key=key, headers=headers
+        )
 
     async def read(
         self, topic: str, count: int, *, timeout: float = 60.0, partition: int | None = None

@@ -14,6 +14,7 @@ from topics.errors import (
     ScannerError,
     ScannerTimeout,
 )
+from topics.headers import Routing, read_routing, request_headers
 from topics.keys import message_key, reply_partition
 from topics.messages import (
     SCANNER_KINDS,
@@ -63,6 +64,7 @@ __all__ = [
     "Policy",
     "RedactedText",
     "ReplyAddress",
+    "Routing",
     "ScanRequest",
     "ScanResult",
     "ScannerError",
@@ -79,7 +81,9 @@ __all__ = [
     "is_sealed",
     "message_key",
     "peek_schema",
+    "read_routing",
     "reply_partition",
+    "request_headers",
     "resolve_env",
     "sealed_key_id",
 ]

@@ -11,6 +11,7 @@ import dataclasses
 import functools
 import types
 import typing
+from collections.abc import Callable
 from typing import Any, Literal, TypeVar, Union
 
 import orjson
@@ -70,88 +71,159 @@ def _envelope(data: bytes, cls: type | None, max_bytes: int) -> dict[str, Any]:
 
 
 def _check(hint: Any, value: Any, path: str) -> Any:
+    return _checker(hint)(value, path)
+
+
+_Checker = Callable[[Any, str], Any]
+
+
+@functools.cache
+def _checker(hint: Any) -> _Checker:
+    """The function that checks a value against ``hint``, built once per type: the type hints
+    are inspected here, not for every field of every message (the shim decodes each of a
+    request's results on the proxy's event loop)."""
     origin = typing.get_origin(hint)
     if dataclasses.is_dataclass(hint):
-        return _check_record(hint, value, path)
+        return _record_checker(hint)  # type: ignore[arg-type]
     if origin is Union or origin is types.UnionType:
-        return _check_union(hint, value, path)
+        return _union_checker(hint)
     if origin is Literal:
-        if value not in typing.get_args(hint) or isinstance(value, bool):
-            allowed = ", ".join(map(repr, typing.get_args(hint)))
+        return _literal_checker(hint)
+    if origin is list:
+        return _list_checker(hint)
+    if origin is dict:
+        return _dict_checker(hint)
+    return _scalar_checker(hint)
+
+
+def _literal_checker(hint: Any) -> _Checker:
+    allowed_values = typing.get_args(hint)
+    allowed = ", ".join(map(repr, allowed_values))
+
+    def check(value: Any, path: str) -> Any:
+        if value not in allowed_values or isinstance(value, bool):
             raise DecodeError("bad_value", path, f"{value!r} is not one of {allowed}")
         return value
-    if origin is list:
+
+    return check
+
+
+def _list_checker(hint: Any) -> _Checker:
+    (item_hint,) = typing.get_args(hint)
+
+    def check(value: Any, path: str) -> Any:
         if not isinstance(value, list):
             raise _wrong_type(path, "a list", value)
-        (item,) = typing.get_args(hint)
-        return [_check(item, v, f"{path}.{i}" if path else str(i)) for i, v in enumerate(value)]
-    if origin is dict:
+        item = _checker(item_hint)  # cached: a dict lookup after the first
+        return [item(v, f"{path}.{i}" if path else str(i)) for i, v in enumerate(value)]
+
+    return check
+
+
+def _dict_checker(hint: Any) -> _Checker:
+    _, item_hint = typing.get_args(hint)
+
+    def check(value: Any, path: str) -> Any:
         if not isinstance(value, dict):
             raise _wrong_type(path, "an object", value)
-        _, item = typing.get_args(hint)
-        return {k: _check(item, v, f"{path}.{k}" if path else k) for k, v in value.items()}
-    return _check_scalar(hint, value, path)
+        item = _checker(item_hint)
+        return {k: item(v, f"{path}.{k}" if path else k) for k, v in value.items()}
+
+    return check
 
 
-def _check_scalar(hint: Any, value: Any, path: str) -> Any:
+def _scalar_checker(hint: Any) -> _Checker:
     if hint is Any:
-        return value
+        return lambda value, path: value
     if hint is type(None):
-        if value is not None:
-            raise _wrong_type(path, "null", value)
-        return None
+
+        def check_none(value: Any, path: str) -> Any:
+            if value is not None:
+                raise _wrong_type(path, "null", value)
+            return None
+
+        return check_none
     if hint is bool:
-        if not isinstance(value, bool):
-            raise _wrong_type(path, "a boolean", value)
-        return value
+
+        def check_bool(value: Any, path: str) -> Any:
+            if not isinstance(value, bool):
+                raise _wrong_type(path, "a boolean", value)
+            return value
+
+        return check_bool
     if hint is int:
-        if not isinstance(value, int) or isinstance(value, bool):
-            raise _wrong_type(path, "an integer", value)
-        return value
+
+        def check_int(value: Any, path: str) -> Any:
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise _wrong_type(path, "an integer", value)
+            return value
+
+        return check_int
     if hint is float:
-        if not isinstance(value, (int, float)) or isinstance(value, bool):
-            raise _wrong_type(path, "a number", value)
-        return float(value)
+
+        def check_float(value: Any, path: str) -> Any:
+            if not isinstance(value, (int, float)) or isinstance(value, bool):
+                raise _wrong_type(path, "a number", value)
+            return float(value)
+
+        return check_float
     if hint is str:
-        if not isinstance(value, str):
-            raise _wrong_type(path, "a string", value)
-        return value
+
+        def check_str(value: Any, path: str) -> Any:
+            if not isinstance(value, str):
+                raise _wrong_type(path, "a string", value)
+            return value
+
+        return check_str
     raise TypeError(f"the contract uses a type the codec does not know: {hint!r}")
 
 
-def _check_union(hint: Any, value: Any, path: str) -> Any:
+def _union_checker(hint: Any) -> _Checker:
     options = typing.get_args(hint)
-    if value is None and type(None) in options:
-        return None
+    nullable = type(None) in options
     others = [o for o in options if o is not type(None)]
-    if len(others) == 1:
-        return _check(others[0], value, path)
-    for option in others:
-        try:
-            return _check(option, value, path)
-        except DecodeError:
-            continue
-    raise _wrong_type(path, " or ".join(map(_type_name, others)), value)
+    expected = " or ".join(map(_type_name, others))
+
+    def check(value: Any, path: str) -> Any:
+        if value is None and nullable:
+            return None
+        if len(others) == 1:
+            return _checker(others[0])(value, path)
+        for option in others:
+            try:
+                return _checker(option)(value, path)
+            except DecodeError:
+                continue
+        raise _wrong_type(path, expected, value)
+
+    return check
 
 
-def _check_record(cls: type, value: Any, path: str) -> Any:
-    if not isinstance(value, dict):
-        raise _wrong_type(path, "an object", value)
-    fields = _fields(cls)
-    for key in value:
-        if key not in fields:
-            raise DecodeError(
-                "unknown_field", _join(path, str(key)), f"{cls.__name__} has no such field"
-            )
-    kwargs = {}
-    for name, (hint, required) in fields.items():
-        where = _join(path, name)
-        if name not in value:
-            if required:
-                raise DecodeError("missing_field", where, f"{cls.__name__} needs it")
-            continue
-        kwargs[name] = _check(hint, value[name], where)
-    return cls(**kwargs)
+def _record_checker(cls: type) -> _Checker:
+    specs: list[tuple[str, _Checker, bool]] = []  # filled on first use: fields may nest
+
+    def check(value: Any, path: str) -> Any:
+        if not isinstance(value, dict):
+            raise _wrong_type(path, "an object", value)
+        fields = _fields(cls)
+        if not specs:
+            specs.extend((n, _checker(hint), required) for n, (hint, required) in fields.items())
+        for key in value:
+            if key not in fields:
+                raise DecodeError(
+                    "unknown_field", _join(path, str(key)), f"{cls.__name__} has no such field"
+                )
+        kwargs = {}
+        for name, field_check, required in specs:
+            if name not in value:
+                if required:
+                    where = _join(path, name)
+                    raise DecodeError("missing_field", where, f"{cls.__name__} needs it")
+                continue
+            kwargs[name] = field_check(value[name], f"{path}.{name}" if path else name)
+        return cls(**kwargs)
+
+    return check
 
 
 @functools.cache

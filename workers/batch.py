@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from topics.codec import decode
 from topics.crypto import PayloadCipher, is_sealed, sealed_key_id
 from topics.errors import DecodeError, DecryptError, ScannerTimeout
+from topics.headers import read_routing
 from topics.messages import DeadLetter, ScanRequest, ScanResult
 from workers.policy import judge
 from workers.scan_cache import ScanCache
@@ -41,6 +42,14 @@ class Record:
     offset: int
     key: bytes | None
     value: bytes | None  # None for a tombstone
+    headers: tuple[tuple[str, bytes], ...] = ()
+    """The record's headers; a scan request's say which kinds it is for (:mod:`topics.headers`)."""
+
+    def for_kind(self, kind: str) -> bool:
+        """False when the headers say the record is for other scanner kinds: it is skipped
+        without decoding. True otherwise, headers or not (the body then decides)."""
+        routing = read_routing(self.headers)
+        return routing is None or routing.wants(kind)
 
 
 @dataclass(slots=True)
@@ -51,6 +60,8 @@ class ProcessedBatch:
     dead_letters: list[tuple[Record, DeadLetter]] = field(default_factory=list)
     scanned_texts: int = 0
     cached_texts: int = 0
+    skipped: int = 0
+    """Records for other kinds, skipped on their headers without being decoded."""
 
 
 class BatchProcessor:
@@ -119,6 +130,9 @@ class BatchProcessor:
         """The record's request with its texts readable and the key id they were sealed with
         (``""`` in plaintext), when it asks for this scanner; None (and a dead letter, or a
         skip) otherwise."""
+        if not record.for_kind(self.scanner.name):
+            outcome.skipped += 1
+            return None
         try:
             request = decode(ScanRequest, record.value or b"")  # a tombstone: no value
         except DecodeError as e:

@@ -41,6 +41,13 @@ _DEGRADED_FOR_S = 60.0
 """How long one timed-out scan keeps the pool reported as degraded."""
 
 
+def _pairs(headers: Any) -> tuple[tuple[str, bytes], ...]:
+    """faust's headers (pairs, a mapping or None) as a tuple of pairs."""
+    if not headers:
+        return ()
+    return tuple(headers.items() if hasattr(headers, "items") else headers)
+
+
 def lanes(records: list[Record], settings: PoolSettings) -> list[tuple[list[Record], float]]:
     """A batch in the order it is scanned and answered, each part with its time limit: the
     usual requests together, then each large one alone, so that one big prompt never holds up
@@ -79,6 +86,8 @@ class ScanPool:
         self.last_result_at = 0.0
         self.joined = False
         """True once the consumer has joined its group (its first rebalance completed)."""
+        self.skipped = 0
+        """Requests for other kinds, skipped on their headers without a decode or a scan."""
         self.app = self._build_app()
 
     def run(self) -> int:
@@ -113,10 +122,13 @@ class ScanPool:
                         e.message.offset,
                         e.message.key,
                         e.message.value,
+                        _pairs(e.message.headers),
                     )
                     for e in events
                 ]
-                for part, timeout_s in lanes(records, s):
+                mine = [r for r in records if r.for_kind(self.scanner.name)]
+                self.skipped += len(records) - len(mine)
+                for part, timeout_s in lanes(mine, s):
                     await self.publish(app, await self.scan(part, timeout_s))
 
         serve_pages(app, self)
@@ -220,6 +232,7 @@ class ScanPool:
                 1 for at in self.timeouts if time.time() - at < _DEGRADED_FOR_S
             ),
             "abandoned_scan_threads": self.abandoned,
+            "skipped_for_other_kinds": self.skipped,
             "assigned": assigned,
             "last_result_age_s": round(time.time() - last, 3) if last else None,
             "cache": {

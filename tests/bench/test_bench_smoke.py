@@ -38,11 +38,58 @@ def test_smoke_run_writes_every_section(tmp_path: Path) -> None:
     results = json.loads((tmp_path / "smoke.json").read_text())
     assert results["meta"]["smoke"] is True
     sections = results["sections"]
-    assert set(sections) == {"e2e", "roundtrip", "throughput", "memory"}
+    assert set(sections) == {"layouts", "throughput", "memory"}
+    assert list(sections["layouts"]) == ["one_box", "pinned"]
+    pinned = sections["layouts"]["pinned"]
+    if (os.cpu_count() or 1) >= 2:  # the two sides get cores of their own
+        assert not set(pinned["proxy_cores"]) & set(pinned["backend_cores"])
+        seen = pinned["affinity_seen"]  # the kernel's view of a proxy and a pool process
+        assert seen["proxy"] == pinned["proxy_cores"]
+        assert seen["pii_pool"] == pinned["backend_cores"]
+        one_box = sections["layouts"]["one_box"]["affinity_seen"]
+        assert one_box["proxy"] == one_box["pii_pool"]
+    for name, layout in sections["layouts"].items():
+        first = name == "one_box"  # later layouts: a subset, not streamed, to stay quick
+        configs = set(CONFIGS) if first else {"none", "gs_during_call"}
+        _check_e2e(layout["e2e"]["cells"], configs, {False, True} if first else {False})
+        for series in layout["roundtrip"]["series"].values():
+            assert series["steps"]
+            assert series["steps"][0]["answered"] >= 1
+            for step in series["steps"]:
+                assert step["answered"] + step["timeouts"] == step["sent"]
 
-    cells = sections["e2e"]["cells"]
-    assert {c["config"] for c in cells} == set(CONFIGS)
-    assert {c["stream"] for c in cells} == {False, True}
+    throughput = sections["throughput"]
+    assert set(throughput["pools"]) == {"pii", "prompt_injection", "secrets", "moderation"}
+    for sizes in throughput["pools"].values():
+        assert _positive(sizes["short"]["texts_per_s"]) and _positive(sizes["long"]["texts_per_s"])
+    assert _positive(throughput["presidio_http"]["short"]["texts_per_s"])
+    for entry in throughput["injection"].values():
+        assert _positive(entry["ratio"])
+        assert entry["guardstream_ms"]["n"] == entry["prompts"]
+    assert _positive(throughput["scaling"]["one"]) and _positive(throughput["scaling"]["two"])
+    assert throughput["scaling"]["others_stopped"] is True
+
+    memory = sections["memory"]
+    assert all(_positive(mb) for mb in memory["pools_mb"].values())
+    assert _positive(memory["pools_2_processes_mb"]["pii"])
+    assert _positive(memory["presidio_server_mb"])
+    assert set(memory["proxy_added_mb"]) == set(CONFIGS) - {"none"}
+
+    report = (tmp_path / "smoke.md").read_text()
+    for heading in ("## Targets", "## Layouts side by side", "## 1.", "## 2.", "## 3.", "## 4."):
+        assert heading in report
+    assert "Load average when the run started" in report
+    for plot in (
+        "smoke-one_box-e2e-latency.png",
+        "smoke-pinned-e2e-latency.png",
+        "smoke-roundtrip.png",
+    ):
+        assert (tmp_path / plot).read_bytes().startswith(b"\x89PNG")
+
+
+def _check_e2e(cells: list[dict], configs: set[str], streams: set[bool]) -> None:
+    assert {c["config"] for c in cells} == configs
+    assert {c["stream"] for c in cells} == streams
     for cell in cells:
         if "skipped" in cell:
             continue
@@ -58,31 +105,3 @@ def test_smoke_run_writes_every_section(tmp_path: Path) -> None:
     # the upstream waits 300 ms, so a proxied answer cannot come sooner
     assert all(c["latency_ms"]["p50"] >= 300 for c in base)
     assert all(c["added_p50_ms"] == 0 for c in base)
-
-    for series in sections["roundtrip"]["series"].values():
-        assert series["steps"]
-        assert series["steps"][0]["answered"] >= 1
-        for step in series["steps"]:
-            assert step["answered"] + step["timeouts"] == step["sent"]
-
-    throughput = sections["throughput"]
-    assert set(throughput["pools"]) == {"pii", "prompt_injection", "secrets", "moderation"}
-    for sizes in throughput["pools"].values():
-        assert _positive(sizes["short"]["texts_per_s"]) and _positive(sizes["long"]["texts_per_s"])
-    assert _positive(throughput["presidio_http"]["short"]["texts_per_s"])
-    for entry in throughput["injection"].values():
-        assert _positive(entry["ratio"])
-        assert entry["guardstream_ms"]["n"] == entry["prompts"]
-    assert _positive(throughput["scaling"]["two"])
-
-    memory = sections["memory"]
-    assert all(_positive(mb) for mb in memory["pools_mb"].values())
-    assert _positive(memory["pools_2_processes_mb"]["pii"])
-    assert _positive(memory["presidio_server_mb"])
-    assert set(memory["proxy_added_mb"]) == set(CONFIGS) - {"none"}
-
-    report = (tmp_path / "smoke.md").read_text()
-    for heading in ("## 1.", "## 2.", "## 3.", "## 4."):
-        assert heading in report
-    for plot in ("smoke-e2e-latency.png", "smoke-roundtrip.png"):
-        assert (tmp_path / plot).read_bytes().startswith(b"\x89PNG")

@@ -125,3 +125,35 @@ async def test_a_publish_made_while_connecting_is_sent_once_connected(
     finally:
         await client.stop()
         await responder.stop()
+
+
+async def test_scan_requests_carry_their_kinds_in_headers(
+    kafka: KafkaConnection, topics: Topics
+) -> None:
+    from aiokafka import AIOKafkaConsumer
+
+    from topics import encode, read_routing
+
+    client = ReplyClient(kafka, topics, "test-headers", max_pending=10)
+    consumer = AIOKafkaConsumer(
+        topics.requests.name, **kafka.client_kwargs(), auto_offset_reset="earliest"
+    )
+    await consumer.start()
+    try:
+        await ready(client)
+        sent = request("hello", ["pii", "secrets"], client)
+        await client.ask(sent, 0.2)  # nobody answers: only the published record matters
+        records = []
+        for _ in range(50):
+            batches = await consumer.getmany(timeout_ms=200)
+            records += [r for part in batches.values() for r in part]
+            if records:
+                break
+    finally:
+        await consumer.stop()
+        await client.stop()
+    (record,) = records
+    routing = read_routing(record.headers)
+    assert routing is not None
+    assert routing.kinds == {"pii", "secrets"}
+    assert routing.size == len(record.value) == len(encode(sent))

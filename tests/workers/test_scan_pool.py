@@ -10,7 +10,8 @@ from pathlib import Path
 import orjson
 
 from tests.pools import KEYWORD_SCANNER, Bus, http_json, running_pool, scan_request
-from topics import DeadLetter, KafkaConnection, Policy, Topics, decode
+from topics import DeadLetter, KafkaConnection, Policy, Topics, decode, encode, request_headers
+from topics.headers import KINDS_HEADER
 from workers.batch import Record
 from workers.health import check_pools
 from workers.scan_pool import lanes
@@ -193,3 +194,71 @@ def test_a_batchs_large_requests_come_after_its_small_ones_each_alone(tmp_path: 
         ([0], 5),
         ([2], 5),
     ]
+
+
+async def test_headers_for_other_kinds_are_skipped_without_a_decode(
+    kafka: KafkaConnection, topics: Topics, tmp_path: Path
+) -> None:
+    # one key: one partition, so the last result means every record before it was handled
+    key = "route-1"
+    scanned = scan_request(["forbidden, with headers"], ["keyword"], topics, request_id=key)
+    old_shim = scan_request(["forbidden, no headers"], ["keyword"], topics, request_id=key)
+    with running_pool(kafka, topics, *KEYWORD, home=tmp_path) as pool:
+        async with Bus(kafka, topics) as bus:
+            # not decodable at all, but its headers say it is for another kind: never read
+            await bus.send_raw(b"\x00 not json", key=key.encode(), headers=_kinds(b"pii"))
+            # not decodable and for this kind: read, and dead-lettered as before
+            await bus.send_raw(b"\x01 not json", key=key.encode(), headers=_kinds(b"keyword"))
+            await bus.send(scanned, headers=request_headers(scanned, len(encode(scanned))))
+            await bus.send(old_shim)
+            results = {r.correlation_id: r for r in await bus.results(2, partition=0)}
+            letters = await bus.read(topics.dead_letters.name, 2, timeout=3.0)
+        health = pool.health()
+    assert results[scanned.correlation_id].verdict == "block"
+    assert results[old_shim.correlation_id].verdict == "block"
+    assert [base64.b64decode(decode(DeadLetter, r.value).payload_b64) for r in letters] == [
+        b"\x01 not json"
+    ]
+    assert health["skipped_for_other_kinds"] == 1
+
+
+def _kinds(kinds: bytes) -> list[tuple[str, bytes]]:
+    return [(KINDS_HEADER, kinds)]
+
+
+def test_a_batch_skips_records_for_other_kinds_before_decoding() -> None:
+    from tests.workers.keyword_scanner import KeywordScanner
+    from workers.batch import BatchProcessor
+    from workers.scan_cache import ScanCache
+
+    scanner = KeywordScanner()
+    scanner.load()
+    processor = BatchProcessor(scanner, "w", ScanCache(0))
+    skipped = Record("t", 0, 0, None, b"not json", _kinds(b"pii,secrets"))
+    ours = Record("t", 0, 1, None, b"not json either", _kinds(b"keyword"))
+    outcome = processor.process([skipped, ours])
+    assert outcome.skipped == 1
+    assert [(r.offset, d.reason) for r, d in outcome.dead_letters] == [(1, "not_json")]
+
+
+def test_a_prompt_scanned_in_pre_call_is_not_scanned_again_in_a_later_phase() -> None:
+    from dataclasses import replace
+
+    from tests.workers.keyword_scanner import KeywordScanner
+    from workers.batch import BatchProcessor
+    from workers.scan_cache import ScanCache
+
+    topics = Topics("t", 1)
+    scanner = KeywordScanner()
+    processor = BatchProcessor(scanner, "w", ScanCache(100))
+    pre_call = scan_request(["a forbidden prompt"], ["keyword"], topics)
+    logged = replace(
+        scan_request(["a forbidden prompt"], ["keyword"], topics),
+        mode="logging_only",
+        reply=None,
+    )
+    first = processor.process([Record("t", 0, 0, None, encode(pre_call))])
+    again = processor.process([Record("t", 0, 1, None, encode(logged))])
+    assert (first.scanned_texts, again.scanned_texts, again.cached_texts) == (1, 0, 1)
+    assert again.results[0][1].verdict == "block"
+    assert scanner.batches == [1]  # the second request never reached the scanner

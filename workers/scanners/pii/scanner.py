@@ -21,7 +21,7 @@ tldextract's bundled public-suffix snapshot instead of fetching the list.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -30,6 +30,12 @@ from topics.messages import Action
 from workers.scanners.base import LabelFinding, ScanItem, Scanner, TextFindings, checkpoint
 from workers.scanners.pii.context import in_placeholder, without_bare_guesses
 from workers.scanners.pii.names import load_lexicon, name_recognizers
+from workers.scanners.pii.nlp import (
+    PipeSplit,
+    analyze_batch,
+    fast_context_enhancer,
+    split_pipes,
+)
 from workers.scanners.pii.recognizers import context_recognizers
 from workers.scanners.pii.spans import chunk_bounds, merge_chunks, resolve_overlaps
 
@@ -110,8 +116,11 @@ class PiiScanner(Scanner):
     - ``batch_size``: spaCy's ``nlp.pipe`` batch size.
     - ``bare_ner``: keep every place, nationality and first name spaCy tags, even where it
       identifies nobody ("the capital of France"); default false (see
-      :mod:`workers.scanners.pii.context`: addresses, "I live in ...", full names, greetings
-      and signatures are found all the same).
+      :mod:`workers.scanners.pii.context`: addresses, "I live in ...", full names, greetings and
+      signatures are found all the same).
+    - ``full_pipeline``: run every pipe of the spaCy model on every text, as Presidio's own
+      engine does; default false: the parser never runs and the tagger only where lemmas are
+      read (:mod:`workers.scanners.pii.nlp`; the same findings, faster). For comparisons.
 
     Findings below the lowest configured threshold are not returned; each entity's own threshold
     and action reach the policy through :meth:`threshold` and :meth:`action`.
@@ -138,6 +147,7 @@ class PiiScanner(Scanner):
         chunk_overlap: int = 200,
         batch_size: int = 32,
         bare_ner: bool = False,
+        full_pipeline: bool = False,
     ) -> None:
         if language and presidio_language and language != presidio_language:
             raise ConfigError(
@@ -171,6 +181,8 @@ class PiiScanner(Scanner):
             raise ConfigError(f"batch_size must be >= 1, got {batch_size}")
         self.batch_size = batch_size
         self.bare_ner = bool(bare_ner)
+        self.full_pipeline = bool(full_pipeline)
+        self._pipes: PipeSplit | None = None
         self._analyzer: Any = None
         self._anonymizer: Any = None
         self._active: list[str] = []
@@ -247,7 +259,10 @@ class PiiScanner(Scanner):
             registry.add_recognizer(recognizer)
 
         self._analyzer = AnalyzerEngine(
-            registry=registry, nlp_engine=nlp_engine, supported_languages=[self.language]
+            registry=registry,
+            nlp_engine=nlp_engine,
+            supported_languages=[self.language],
+            context_aware_enhancer=None if self.full_pipeline else fast_context_enhancer(),
         )
         supported = set(self._analyzer.get_supported_entities(self.language))
         if self.entities is not None:
@@ -266,6 +281,7 @@ class PiiScanner(Scanner):
             e for e in dict.fromkeys(wanted) if e not in self.presidio_entities_deny_list
         ]
         self._anonymizer = AnonymizerEngine()
+        self._pipes = None if self.full_pipeline else split_pipes(nlp_engine, self.language)
 
     def _ad_hoc_recognizers(self, pattern_recognizer: Any) -> list[Any]:
         """Pattern recognizers from the ``presidio_ad_hoc_recognizers`` JSON file."""
@@ -306,12 +322,9 @@ class PiiScanner(Scanner):
             return [TextFindings() for _ in items]
         floor = min(self.threshold(e) for e in self._active)
         try:
-            batch = self._analyzer.nlp_engine.process_batch(
-                texts=[text for _, _, text in chunks],
-                language=self.language,
-                batch_size=self.batch_size,
-            )
-            for (index, offset, text), (_, artifacts) in zip(chunks, batch, strict=True):
+            for (index, offset, text), artifacts in zip(
+                chunks, self._artifacts([text for _, _, text in chunks]), strict=True
+            ):
                 checkpoint()  # one chunk at a time: a scan out of time stops here
                 results = self._analyzer.analyze(
                     text=text,
@@ -340,6 +353,14 @@ class PiiScanner(Scanner):
         except Exception as e:
             raise ScannerError(f"Presidio failed on a batch of {len(items)} texts: {e}") from e
         return [TextFindings(merge_chunks(f, e)) for f, e in zip(found, edges, strict=True)]
+
+    def _artifacts(self, texts: list[str]) -> Iterator[Any]:
+        """Presidio's NLP artifacts of ``texts``, in one spaCy batch."""
+        engine = self._analyzer.nlp_engine
+        if self._pipes is None:
+            batch = engine.process_batch(texts, self.language, batch_size=self.batch_size)
+            return (artifacts for _, artifacts in batch)
+        return analyze_batch(engine, self._pipes, texts, self.language, self.batch_size)
 
     def redact(self, text: str, findings: list[LabelFinding]) -> str:
         """``text`` with each finding replaced by ``<ENTITY>`` by Presidio's anonymizer."""
