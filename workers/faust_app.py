@@ -12,9 +12,11 @@ import logging
 from typing import Any, Protocol
 
 import faust
+from faust.transport.drivers import aiokafka as faust_aiokafka
+from faust.types import ProducerT
 from faust.worker import Worker
 
-from topics.connection import KafkaConnection
+from topics.connection import RELIABLE_PRODUCER, KafkaConnection
 from workers.settings import PoolSettings
 
 __all__ = [
@@ -68,12 +70,29 @@ def faust_credentials(connection: KafkaConnection) -> Any:
     )
 
 
+class _ReliableProducer(faust_aiokafka.Producer):
+    """faust's producer with guardstream's delivery settings (acks from all in-sync replicas,
+    idempotent retries). faust turns idempotence on only inside its transactions, and offers
+    no setting for it otherwise."""
+
+    def _settings_extra(self) -> dict[str, Any]:
+        return {**super()._settings_extra(), **RELIABLE_PRODUCER}
+
+
+class _App(faust.App):
+    """A faust app whose producer (agents' sends and table changelogs alike) is
+    :class:`_ReliableProducer`."""
+
+    def _new_producer(self) -> ProducerT:
+        return _ReliableProducer(self.transport, loop=self.loop, beacon=self.beacon)
+
+
 def build_app(settings: PoolSettings, **options: Any) -> faust.App:
     """A faust app for one pool process: its consumer group, broker and credentials, data
     folder, health and metrics web server, and the consumer and producer settings every pool
     shares; ``options`` are the pool's own faust settings on top."""
     s = settings
-    return faust.App(
+    return _App(
         s.group_id,
         broker=[f"kafka://{server}" for server in s.connection.bootstrap_servers.split(",")],
         broker_credentials=faust_credentials(s.connection),
@@ -89,7 +108,7 @@ def build_app(settings: PoolSettings, **options: Any) -> faust.App:
         # out; keep that short so survivors take over quickly.
         broker_session_timeout=s.session_timeout_s,
         broker_heartbeat_interval=min(3.0, s.session_timeout_s / 3),
-        producer_acks=-1,
+        producer_acks=-1,  # also in RELIABLE_PRODUCER; faust logs this one as its setting
         producer_max_request_size=s.topics.requests.max_message_bytes + 65536,
         consumer_max_fetch_size=s.topics.requests.max_message_bytes + 65536,
         logging_config=None,
