@@ -25,6 +25,7 @@ from topics.codec import decode, encode, peek_schema
 from topics.errors import DecodeError
 from topics.keys import message_key
 from topics.messages import AuditRecord, AuditTick, ScanRequest, ScanResult, Verdict
+from workers.audit.dedupe import SeenKeys
 from workers.audit.join import AuditSettings, AuditState
 from workers.audit.sinks import SinkRunner, build_sinks
 from workers.audit.sinks.base import would_block
@@ -51,6 +52,8 @@ class AuditPool:
 
             raise ConfigError(f"bad audit settings: {e}") from e
         self.sinks = [SinkRunner(sink) for sink in build_sinks(settings.sinks)]
+        self.sunk = SeenKeys(100_000)
+        """What the sinks were offered: a record written twice reaches them once."""
         self.metrics = AuditMetrics()
         self.written = 0
         self.joined = False
@@ -103,6 +106,8 @@ class AuditPool:
                     record = decode(AuditRecord, value)
                 except DecodeError:
                     continue  # not ours to judge; the topic is written only by this pool
+                if not self.sunk.first(record):
+                    continue
                 for sink in self.sinks:
                     sink.offer(record)
 

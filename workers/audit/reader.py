@@ -15,6 +15,7 @@ from topics.connection import KafkaConnection
 from topics.errors import ConfigError, DecodeError
 from topics.messages import AuditRecord
 from topics.specs import Topics
+from workers.audit.dedupe import SeenKeys
 
 __all__ = ["AuditFilter", "parse_since", "read_audit"]
 
@@ -83,7 +84,7 @@ async def read_audit(
             await consumer.seek_to_end(*partitions)
         else:
             await consumer.seek_to_beginning(*partitions)
-        seen: set[tuple[str, str]] = set()
+        seen = SeenKeys()
         while True:
             batch = await consumer.getmany(timeout_ms=int(idle_timeout_s * 1000))
             for records in batch.values():
@@ -92,11 +93,7 @@ async def read_audit(
                         record = decode(AuditRecord, message.value)
                     except DecodeError:
                         continue
-                    key = (record.request_id, record.phase)
-                    if key in seen:
-                        continue
-                    seen.add(key)
-                    if selection.matches(record):
+                    if seen.first(record) and selection.matches(record):
                         yield record
             if not follow:
                 positions = {tp: await consumer.position(tp) for tp in partitions}
