@@ -11,6 +11,7 @@ from topics.errors import (
     EncodeError,
     GuardstreamError,
     PayloadTooLarge,
+    ProcessFailed,
     ScannerError,
     ScannerTimeout,
 )
@@ -61,6 +62,7 @@ __all__ = [
     "PayloadTooLarge",
     "Phase",
     "Policy",
+    "ProcessFailed",
     "RedactedText",
     "ReplyAddress",
     "ScanRequest",

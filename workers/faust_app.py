@@ -17,7 +17,10 @@ from faust.types import ProducerT
 from faust.worker import Worker
 
 from topics.connection import RELIABLE_PRODUCER, KafkaConnection
+from workers.fatal import EXIT_FAILED, Fatal
 from workers.settings import PoolSettings
+
+log = logging.getLogger("guardstream.pool")
 
 __all__ = [
     "PAYLOAD_LOGGERS",
@@ -181,11 +184,18 @@ class _Pages:
         )
 
 
-def run_app(app: faust.App) -> int:
-    """Run ``app``'s worker until it stops (SIGTERM or SIGINT); its exit code."""
+def run_app(app: faust.App, fatal: Fatal) -> int:
+    """Run ``app``'s worker until it stops (SIGTERM or SIGINT); its exit code:
+    :data:`~workers.fatal.EXIT_FAILED` when the process stopped because it could not work
+    (``fatal`` says why, or faust itself crashed)."""
     worker = Worker(app, loglevel=worker_log_level(), quiet=True, redirect_stdouts=False)
+    code = 0
     try:
         worker.execute_from_commandline()
     except SystemExit as e:  # faust's worker exits through SystemExit when it stops
-        return int(e.code or 0)
-    return 0
+        code = int(e.code or 0)
+    crashed = app.crash_reason or worker.crash_reason
+    if crashed is not None and not fatal.reason:
+        fatal.reason = f"faust crashed: {type(crashed).__name__}: {crashed}"
+        log.critical("guardstream: %s; exiting with code %d", fatal.reason, EXIT_FAILED)
+    return EXIT_FAILED if fatal.reason else code

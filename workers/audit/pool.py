@@ -29,6 +29,7 @@ from workers.audit.dedupe import SeenKeys
 from workers.audit.join import AuditSettings, AuditState
 from workers.audit.sinks import SinkRunner, build_sinks
 from workers.audit.sinks.base import would_block
+from workers.fatal import Fatal
 from workers.faust_app import build_app, cap_payload_loggers, raw_topic, run_app, serve_pages
 from workers.metrics import AuditMetrics
 from workers.settings import PoolSettings
@@ -59,6 +60,7 @@ class AuditPool:
         self.joined = False
         self.last_record_at = 0.0
         self.cipher = settings.cipher()
+        self.fatal = Fatal()
         self.app = self._build_app()
 
     def run(self) -> int:
@@ -66,7 +68,7 @@ class AuditPool:
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
         asyncio.run(create_topics(self.settings.connection, self.settings.topics.all()))
         cap_payload_loggers()
-        return run_app(self.app)
+        return run_app(self.app, self.fatal)
 
     def _build_app(self) -> faust.App:
         s = self.settings
@@ -88,6 +90,7 @@ class AuditPool:
         )
 
         @app.agent(results, name="audit-rekey")
+        @self.fatal.guard("audit-rekey")
         async def rekey(stream: faust.StreamT) -> None:
             async for event in stream.events():
                 # same key, default partitioner: the result lands beside its request
@@ -95,11 +98,13 @@ class AuditPool:
                 await sent
 
         @app.agent(joined_inputs, name="audit-join")
+        @self.fatal.guard("audit-join")
         async def join(stream: faust.StreamT) -> None:
             async for event in stream.events():
                 await self._on_message(app, table, event.message.value)
 
         @app.agent(raw_topic(app, topics.audit.name), name="audit-sinks")
+        @self.fatal.guard("audit-sinks")
         async def feed_sinks(stream: faust.StreamT) -> None:
             async for value in stream:
                 try:
@@ -181,8 +186,9 @@ class AuditPool:
         )  # results whose request never came
 
     def ready(self) -> bool:
-        """Ready once the consumer has joined its group."""
-        return self.joined
+        """Ready once the consumer has joined its group; never again once the process has
+        failed."""
+        return self.joined and not self.fatal.reason
 
     def render_metrics(self) -> bytes:
         """This process's Prometheus metrics, the sinks' queues included."""
@@ -205,6 +211,7 @@ class AuditPool:
             "worker_id": self.settings.worker_id,
             "group": self.settings.group_id,
             "assigned": assigned,
+            "failed": self.fatal.reason,
             "records_written": self.written,
             "last_result_age_s": round(time.time() - self.last_record_at, 3)
             if self.last_record_at
