@@ -12,7 +12,7 @@ from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 
 from topics.connection import KafkaConnection
 from topics.errors import BrokerUnavailable
-from topics.specs import TopicSpec
+from topics.specs import TopicSpec, replication_for
 
 __all__ = ["TopicState", "create_topics", "describe_topics"]
 
@@ -26,6 +26,8 @@ class TopicState:
     spec: TopicSpec
     exists: bool
     partitions: int = 0
+    replicas: int = 0
+    """Copies of each partition (of its first, which all share at creation)."""
     configs: dict[str, str] = field(default_factory=dict)
     created: bool = False
     """True when this call created it."""
@@ -44,7 +46,7 @@ class TopicState:
 
 def _config_drift(state: TopicState) -> list[str]:
     drift = []
-    for key, want in state.spec.configs().items():
+    for key, want in state.spec.configs(state.replicas or 1).items():
         have = state.configs.get(key)
         if have is not None and have != want:
             drift.append(f"{key}={have}, spec says {want}")
@@ -52,19 +54,29 @@ def _config_drift(state: TopicState) -> list[str]:
 
 
 async def create_topics(
-    connection: KafkaConnection, specs: list[TopicSpec], *, replication_factor: int = 1
+    connection: KafkaConnection, specs: list[TopicSpec], *, replication_factor: int = 0
 ) -> list[TopicState]:
     """Create the topics that are missing; give those that exist their spec's configs and, when
     they have too few, more partitions (Kafka cannot take partitions away).
 
-    Safe to run any number of times, by any number of processes at once.
+    ``replication_factor`` 0 (the default) asks the cluster how many brokers it has and keeps
+    :func:`~topics.specs.replication_for` that many copies, with ``min.insync.replicas`` to
+    match. Safe to run any number of times, by any number of processes at once.
     """
     async with _admin(connection) as admin:
+        if replication_factor <= 0:
+            cluster = await admin.describe_cluster()
+            replication_factor = replication_for(len(cluster["brokers"]))
         existing = set(await admin.list_topics())
         missing = [s for s in specs if s.name not in existing]
         if missing:
             new = [
-                NewTopic(s.name, s.partitions, replication_factor, topic_configs=s.configs())
+                NewTopic(
+                    s.name,
+                    s.partitions,
+                    replication_factor,
+                    topic_configs=s.configs(replication_factor),
+                )
                 for s in missing
             ]
             try:
@@ -78,13 +90,18 @@ async def create_topics(
             for s in states
             if s.exists and s.partitions < s.spec.partitions
         }
-        drifted = [s.spec for s in states if s.exists and _config_drift(s)]
+        drifted = [s for s in states if s.exists and _config_drift(s)]
         if grow:
             await admin.create_partitions(grow)
             await _wait_for_leaders(admin, list(grow))
         if drifted:
             await admin.alter_configs(
-                [ConfigResource(ConfigResourceType.TOPIC, s.name, s.configs()) for s in drifted]
+                [
+                    ConfigResource(
+                        ConfigResourceType.TOPIC, s.spec.name, s.spec.configs(s.replicas)
+                    )
+                    for s in drifted
+                ]
             )
         if grow or drifted:
             states = await _describe(admin, specs)
@@ -94,7 +111,9 @@ async def create_topics(
                 states = await _describe(admin, specs)
     made = {s.name for s in missing}
     return [
-        TopicState(s.spec, s.exists, s.partitions, s.configs, created=s.spec.name in made)
+        TopicState(
+            s.spec, s.exists, s.partitions, s.replicas, s.configs, created=s.spec.name in made
+        )
         for s in states
     ]
 
@@ -125,16 +144,25 @@ async def _describe(admin: AIOKafkaAdminClient, specs: list[TopicSpec]) -> list[
     existing = set(await admin.list_topics())
     present = [s for s in specs if s.name in existing]
     partitions: dict[str, int] = {}
+    replicas: dict[str, int] = {}
     configs: dict[str, dict[str, str]] = {}
     if present:
         for topic in await admin.describe_topics([s.name for s in present]):
             partitions[topic["topic"]] = len(topic["partitions"])
+            if topic["partitions"]:
+                replicas[topic["topic"]] = len(topic["partitions"][0]["replicas"])
         resources = [ConfigResource(ConfigResourceType.TOPIC, s.name) for s in present]
         for response in await admin.describe_configs(resources):
             for _err, _msg, _type, name, entries in response.resources:
                 configs[name] = {entry[0]: entry[1] for entry in entries}
     return [
-        TopicState(s, s.name in existing, partitions.get(s.name, 0), configs.get(s.name, {}))
+        TopicState(
+            s,
+            s.name in existing,
+            partitions.get(s.name, 0),
+            replicas.get(s.name, 0),
+            configs.get(s.name, {}),
+        )
         for s in specs
     ]
 

@@ -8,6 +8,7 @@ pool adds only what is its own (topics, agents, tables) and runs with :func:`run
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any, Protocol
 
@@ -16,7 +17,9 @@ from faust.transport.drivers import aiokafka as faust_aiokafka
 from faust.types import ProducerT
 from faust.worker import Worker
 
+from topics.admin import create_topics
 from topics.connection import RELIABLE_PRODUCER, KafkaConnection
+from topics.specs import TopicSpec
 from workers.fatal import EXIT_FAILED, Fatal
 from workers.settings import PoolSettings
 
@@ -27,6 +30,7 @@ __all__ = [
     "PoolPages",
     "build_app",
     "cap_payload_loggers",
+    "create_pool_topics",
     "faust_credentials",
     "raw_topic",
     "run_app",
@@ -117,6 +121,14 @@ def build_app(settings: PoolSettings, **options: Any) -> faust.App:
         logging_config=None,
         **options,
     )
+
+
+def create_pool_topics(app: faust.App, settings: PoolSettings, specs: list[TopicSpec]) -> None:
+    """Make sure ``specs`` exist before the consumer subscribes (a consumer that subscribes to
+    a missing topic would not see it appear), and have faust create the topics it makes itself
+    (its group leader's) with as many copies as guardstream's have."""
+    states = asyncio.run(create_topics(settings.connection, specs))
+    app.conf.topic_replication_factor = max(s.replicas for s in states)
 
 
 def raw_topic(app: faust.App, *names: str) -> faust.TopicT:

@@ -20,13 +20,19 @@ from typing import Any
 
 import faust
 
-from topics.admin import create_topics
 from topics.codec import encode
 from topics.errors import ProcessFailed, ScannerTimeout
 from topics.keys import message_key
 from workers.batch import BatchProcessor, ProcessedBatch, Record
 from workers.fatal import Fatal
-from workers.faust_app import build_app, cap_payload_loggers, raw_topic, run_app, serve_pages
+from workers.faust_app import (
+    build_app,
+    cap_payload_loggers,
+    create_pool_topics,
+    raw_topic,
+    run_app,
+    serve_pages,
+)
 from workers.metrics import PoolMetrics
 from workers.scan_cache import ScanCache
 from workers.scanners import Scanner, scanner_class
@@ -93,7 +99,7 @@ class ScanPool:
         self.scanner.load()
         self.loaded = True
         log.info("%s scanner loaded in %.1fs", self.settings.kind, time.monotonic() - began)
-        asyncio.run(create_topics(self.settings.connection, self.settings.topics.all()))
+        create_pool_topics(self.app, self.settings, self.settings.topics.all())
         try:
             return run_app(self.app, self.fatal)
         finally:

@@ -20,7 +20,6 @@ from typing import Any
 import faust
 from mode import Service
 
-from topics.admin import create_topics
 from topics.codec import decode, encode, peek_schema
 from topics.errors import DecodeError
 from topics.keys import message_key
@@ -30,7 +29,14 @@ from workers.audit.join import AuditSettings, AuditState
 from workers.audit.sinks import SinkRunner, build_sinks
 from workers.audit.sinks.base import would_block
 from workers.fatal import Fatal
-from workers.faust_app import build_app, cap_payload_loggers, raw_topic, run_app, serve_pages
+from workers.faust_app import (
+    build_app,
+    cap_payload_loggers,
+    create_pool_topics,
+    raw_topic,
+    run_app,
+    serve_pages,
+)
 from workers.metrics import AuditMetrics
 from workers.settings import PoolSettings
 
@@ -66,7 +72,7 @@ class AuditPool:
     def run(self) -> int:
         """Make sure the topics exist, then join until stopped."""
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
-        asyncio.run(create_topics(self.settings.connection, self.settings.topics.all()))
+        create_pool_topics(self.app, self.settings, self.settings.topics.all())
         cap_payload_loggers()
         return run_app(self.app, self.fatal)
 
