@@ -119,6 +119,20 @@ class Topics:
         )
 
     @property
+    def audit_state(self) -> TopicSpec:
+        """The audit pool's join state per request and phase (its faust table's changelog):
+        hashes and masked texts, never a raw text unless the operator turned raw capture on.
+        Compacted to the latest state of each; deleted past a day too, as a state lives at
+        most ``keep_emitted_s`` (an hour) after its record was written."""
+        return TopicSpec(
+            f"{self.prefix}.audit.state",
+            self.partitions,
+            _DAY_MS,
+            "compact,delete",
+            "request id|phase",
+        )
+
+    @property
     def dead_letters(self) -> TopicSpec:
         """Messages that could not be decoded or scanned, with the reason and original bytes."""
         return TopicSpec(f"{self.prefix}.dead-letters", 3, 14 * _DAY_MS, "delete", "original key")
@@ -131,5 +145,6 @@ class Topics:
             self.verdicts,
             self.audit,
             self.audit_joins,
+            self.audit_state,
             self.dead_letters,
         ]

@@ -25,7 +25,7 @@ from topics.errors import DecodeError
 from topics.keys import message_key
 from topics.messages import AuditRecord, AuditTick, ScanRequest, ScanResult, Verdict
 from workers.audit.dedupe import SeenKeys
-from workers.audit.join import AuditSettings, AuditState
+from workers.audit.join import AuditSettings, AuditState, RawTexts
 from workers.audit.sinks import SinkRunner, build_sinks
 from workers.audit.sinks.base import would_block
 from workers.fatal import Fatal
@@ -66,6 +66,7 @@ class AuditPool:
         self.joined = False
         self.last_record_at = 0.0
         self.cipher = settings.cipher()
+        self.raw_texts = RawTexts()
         self.fatal = Fatal()
         self.app = self._build_app()
 
@@ -87,12 +88,28 @@ class AuditPool:
         joined_inputs = raw_topic(
             app, topics.requests.name, topics.verdicts.name, topics.audit_joins.name
         )
+        state_spec = topics.audit_state
         table = app.Table(
             "audit-joins",
             default=None,
             partitions=topics.partitions,
             key_type=str,
             value_type=bytes,
+            # declared in topics/ with its retention and copies (faust's own would be named
+            # by it, kept forever and made with one copy)
+            changelog_topic=app.topic(
+                state_spec.name,
+                key_type=str,
+                value_type=bytes,
+                partitions=state_spec.partitions,
+                retention=state_spec.retention_ms / 1000,
+                compacting=True,
+                deleting=True,
+                acks=False,  # as faust's own changelogs: written alongside, not per offset
+                internal=False,  # created with the other topics, to its spec
+                maxsize=131_072,
+                allow_empty=True,
+            ),
         )
 
         @app.agent(results, name="audit-rekey")
@@ -147,6 +164,7 @@ class AuditPool:
                 key = f"{tick.request_id}|{tick.phase}"
                 if tick.forget:
                     table.pop(key, None)
+                    self.raw_texts.drop(key)
                     return
                 state = AuditState.load(table.get(key))
                 changed = False
@@ -159,13 +177,20 @@ class AuditPool:
                 message = decode(cls, value)
                 key = f"{message.request_id}|{message.phase}"
                 state = AuditState.load(table.get(key))
-                changed = state.add(schema, value, now)
+                changed, texts = state.add(message, now, self.audit, self.cipher)
+                if texts is not None:
+                    self.raw_texts.keep(key, texts)
         except DecodeError as e:
             log.warning("audit pool skipped an undecodable message: %s", e.reason)
             self.metrics.skipped.inc()
             return
+        if state.mask(self.raw_texts.get(key)):
+            changed = True
+        if state.redacted:
+            self.raw_texts.drop(key)  # masked (or withheld): the raw texts are not needed
         if state.ready(self.audit, now):
-            record = state.record(self.audit, now, self.cipher)
+            self.raw_texts.drop(key)
+            record = state.record(now)
             sent = await app.producer.send(
                 self.settings.topics.audit.name,
                 message_key(record.request_id),
