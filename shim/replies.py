@@ -275,7 +275,7 @@ class ReplyClient:
                 max_request_size=MAX_MESSAGE_BYTES,  # the topics' limit, not aiokafka's 1 MB
             )
             consumer = AIOKafkaConsumer(
-                **self._connection.client_kwargs(), enable_auto_commit=False, group_id=None
+                **self._connection.consumer_kwargs(), enable_auto_commit=False, group_id=None
             )
             try:
                 async with asyncio.timeout(_CONNECT_TIMEOUT_S):

@@ -18,7 +18,7 @@ from faust.types import ProducerT
 from faust.worker import Worker
 
 from topics.admin import create_topics
-from topics.connection import RELIABLE_PRODUCER, KafkaConnection
+from topics.connection import METADATA_MAX_AGE_MS, RELIABLE_PRODUCER, KafkaConnection
 from topics.specs import TopicSpec
 from workers.fatal import EXIT_FAILED, Fatal
 from workers.settings import PoolSettings
@@ -115,6 +115,7 @@ def build_app(settings: PoolSettings, **options: Any) -> faust.App:
         # out; keep that short so survivors take over quickly.
         broker_session_timeout=s.session_timeout_s,
         broker_heartbeat_interval=min(3.0, s.session_timeout_s / 3),
+        consumer_metadata_max_age_ms=METADATA_MAX_AGE_MS,  # a moved leader found in seconds
         producer_acks=-1,  # also in RELIABLE_PRODUCER; faust logs this one as its setting
         producer_max_request_size=s.topics.requests.max_message_bytes + 65536,
         consumer_max_fetch_size=s.topics.requests.max_message_bytes + 65536,

@@ -20,7 +20,14 @@ from aiokafka.errors import KafkaError
 
 from topics import DecodeError, KafkaConnection, ScanRequest, Topics, decode, encode, message_key
 
-__all__ = ["Figures", "Tail", "chaos_requests", "recovery_ms", "send_with_retry"]
+__all__ = [
+    "Figures",
+    "Tail",
+    "chaos_requests",
+    "longest_pause_ms",
+    "recovery_ms",
+    "send_with_retry",
+]
 
 
 def chaos_requests(short: int) -> int:
@@ -46,7 +53,7 @@ class Tail:
 
     async def __aenter__(self) -> Tail:
         self._consumer = AIOKafkaConsumer(
-            **self.kafka.client_kwargs(),
+            **self.kafka.consumer_kwargs(),
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             fetch_max_bytes=64 * 1024 * 1024,
@@ -121,6 +128,18 @@ def recovery_ms(stamps: list[tuple[str, int]], back_ms: int) -> dict[str, int]:
     pools = {pool for pool, _ in stamps}
     after = {pool: [at for p, at in stamps if p == pool and at >= back_ms] for pool in pools}
     return {pool: (min(at) - back_ms if at else -1) for pool, at in sorted(after.items())}
+
+
+def longest_pause_ms(stamps: list[tuple[str, int]], since_ms: int) -> dict[str, int]:
+    """For each pool in ``stamps``, the longest time it wrote nothing from ``since_ms`` (a kill)
+    on: how long the kill stopped it. -1 for a pool that never wrote after ``since_ms``."""
+    pools = sorted({pool for pool, _ in stamps})
+    pauses = {}
+    for pool in pools:
+        times = sorted(at for p, at in stamps if p == pool and at >= since_ms)
+        gaps = [b - a for a, b in zip([since_ms, *times], times, strict=False)]
+        pauses[pool] = max(gaps) if times else -1
+    return pauses
 
 
 @dataclass

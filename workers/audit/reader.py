@@ -70,7 +70,7 @@ async def read_audit(
     """Records from ``since_ms`` (default: the beginning, or now when following) to the end as it
     was when reading began; with ``follow``, then on as they come."""
     selection = selection or AuditFilter()
-    consumer = AIOKafkaConsumer(**connection.client_kwargs(), enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(**connection.consumer_kwargs(), enable_auto_commit=False)
     await consumer.start()
     try:
         partitions = [TopicPartition(topics.audit.name, p) for p in range(topics.audit.partitions)]

@@ -19,7 +19,15 @@ from pathlib import Path
 from topics.errors import ConfigError
 from workers.local.broker import BrokerInfo, KafkaJars, LocalBroker, free_port, new_cluster_id
 
-__all__ = ["ClusterInfo", "LocalCluster"]
+__all__ = ["FAILOVER_PROPERTIES", "ClusterInfo", "LocalCluster"]
+
+FAILOVER_PROPERTIES = {
+    # The controller moves a dead node's partition leaderships only once it has missed its
+    # heartbeats for this long; Kafka's 9 s default is most of a pool's stall after a kill -9.
+    "broker.session.timeout.ms": "3000",
+    "broker.heartbeat.interval.ms": "500",
+}
+"""How quickly a killed node's leaderships move to its followers (set on every node)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +71,7 @@ class LocalCluster:
         self.java_home = java_home
         self.host = host
         self.heap = heap
+        self._nodes: dict[int, LocalBroker] = {}  # kept, so each reaps the process it started
 
     @property
     def layout_file(self) -> Path:
@@ -135,8 +144,10 @@ class LocalCluster:
         return layout
 
     def _broker(self, node_id: int, layout: dict) -> LocalBroker:
+        if node_id in self._nodes:
+            return self._nodes[node_id]
         voters = {int(n): int(p["controller_port"]) for n, p in layout["nodes"].items()}
-        return LocalBroker(
+        self._nodes[node_id] = LocalBroker(
             self.state_dir / f"node-{node_id}",
             self.jars,
             java_home=self.java_home,
@@ -145,4 +156,6 @@ class LocalCluster:
             node_id=node_id,
             voters=voters,
             cluster_id=layout["cluster_id"],
+            extra_properties=FAILOVER_PROPERTIES,
         )
+        return self._nodes[node_id]
