@@ -140,6 +140,21 @@ async def _wait_for_leaders(admin: AIOKafkaAdminClient, names: list[str]) -> Non
     raise BrokerUnavailable(f"partitions of {', '.join(names)} got no leader in {_LEADER_WAIT_S}s")
 
 
+async def _described(admin: AIOKafkaAdminClient, names: list[str]) -> list[dict]:
+    """``describe_topics`` of existing topics, asked again while an answer lists one without
+    partitions, or a partition without a leader or replicas: a node of a cluster that has just started may answer before it knows them all."""
+    deadline = time.monotonic() + _LEADER_WAIT_S
+    while True:
+        described = await admin.describe_topics(names)
+        settled = all(
+            t["partitions"] and all(p["leader"] >= 0 and p["replicas"] for p in t["partitions"])
+            for t in described
+        )
+        if settled or time.monotonic() > deadline:
+            return described
+        await asyncio.sleep(0.1)
+
+
 async def _describe(admin: AIOKafkaAdminClient, specs: list[TopicSpec]) -> list[TopicState]:
     existing = set(await admin.list_topics())
     present = [s for s in specs if s.name in existing]
@@ -147,7 +162,7 @@ async def _describe(admin: AIOKafkaAdminClient, specs: list[TopicSpec]) -> list[
     replicas: dict[str, int] = {}
     configs: dict[str, dict[str, str]] = {}
     if present:
-        for topic in await admin.describe_topics([s.name for s in present]):
+        for topic in await _described(admin, [s.name for s in present]):
             partitions[topic["topic"]] = len(topic["partitions"])
             if topic["partitions"]:
                 replicas[topic["topic"]] = len(topic["partitions"][0]["replicas"])

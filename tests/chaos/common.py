@@ -154,6 +154,8 @@ class Figures:
     recovery_ms: dict[str, int] = field(default_factory=dict)
     """How long after the broker (or a leader) was back each pool wrote again."""
     one_audit_record: int | None = None
+    audit_records: int | None = None
+    """Audit records on the topic, duplicates included (read raw, not through a reader)."""
     dead_letters: dict[str, int] = field(default_factory=dict)
     events: list[str] = field(default_factory=list)
 
@@ -169,6 +171,8 @@ class Figures:
         if self.recovery_ms:
             worst = max(self.recovery_ms.values())
             lines.append(f"   consuming again after      {worst} ms (worst; {self.recovery_ms})")
+        if self.audit_records is not None:
+            lines.append(f"   audit records              {self.audit_records}")
         if self.one_audit_record is not None:
             lines.append(f"   exactly one audit record   {self.one_audit_record}")
         lines.append(f"   dead letters by reason     {self.dead_letters or '{}'}")
