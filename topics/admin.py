@@ -142,7 +142,8 @@ async def _wait_for_leaders(admin: AIOKafkaAdminClient, names: list[str]) -> Non
 
 async def _described(admin: AIOKafkaAdminClient, names: list[str]) -> list[dict]:
     """``describe_topics`` of existing topics, asked again while an answer lists one without
-    partitions, or a partition without a leader or replicas: a node of a cluster that has just started may answer before it knows them all."""
+    partitions, or a partition without a leader or replicas: a node of a cluster that has just
+    started may answer before it knows them all."""
     deadline = time.monotonic() + _LEADER_WAIT_S
     while True:
         described = await admin.describe_topics(names)
