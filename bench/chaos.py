@@ -63,7 +63,9 @@ def _run(tests: list[str], env: dict[str, str]) -> int:
     began = time.monotonic()
     done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, check=False)
     lines = done.stdout.splitlines()
-    figures = [line for line in lines if line.startswith(("== ", "   "))]
+    # pytest's progress dots share a line with the first thing a test prints
+    shown = [line.lstrip(".FEs") for line in lines]
+    figures = [line for line in shown if line.startswith(("== ", "   "))]
     print("\n".join(figures) or done.stdout[-3000:])
     print(f"-- {lines[-1] if lines else 'no output'} ({time.monotonic() - began:.0f} s)")
     if done.returncode != 0:
