@@ -6,8 +6,11 @@ requests, verdicts and the re-keyed results, all keyed by request id and so co-p
 joins them in a faust table (:class:`~workers.audit.join.AuditState` per request and phase). A
 timer notices deadlines and sends ticks through the joins topic, so every table change happens
 inside the agent, on the right partition. A written record leaves a marker in the table that
-absorbs re-deliveries; markers are forgotten after ``keep_emitted_s``. Audit records then feed
-the sinks (security log, MLflow) through bounded queues that never stall the topic.
+absorbs re-deliveries; markers are forgotten after ``keep_emitted_s``. The table's changelog is
+the declared ``audit_state`` topic and never holds a raw text: the raw texts wait in
+:class:`~workers.audit.join.RawTexts`, in memory, until they are masked. Audit records then feed
+the sinks (security log, MLflow) through bounded queues that never stall the topic, once per
+(request id, phase) (:class:`~workers.audit.dedupe.SeenKeys`).
 """
 
 from __future__ import annotations
