@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from typing import Any, Protocol
 
 import faust
@@ -202,13 +203,31 @@ def run_app(app: faust.App, fatal: Fatal) -> int:
     :data:`~workers.fatal.EXIT_FAILED` when the process stopped because it could not work
     (``fatal`` says why, or faust itself crashed)."""
     worker = Worker(app, loglevel=worker_log_level(), quiet=True, redirect_stdouts=False)
+    stopped = threading.Event()
+    watchdog = threading.Thread(
+        target=_watch_for_crash, args=(app, fatal, stopped), name="crash-watch", daemon=True
+    )
+    watchdog.start()
     code = 0
     try:
         worker.execute_from_commandline()
     except SystemExit as e:  # faust's worker exits through SystemExit when it stops
         code = int(e.code or 0)
+    finally:
+        stopped.set()
     crashed = app.crash_reason or worker.crash_reason
     if crashed is not None and not fatal.reason:
         fatal.reason = f"faust crashed: {type(crashed).__name__}: {crashed}"
         log.critical("guardstream: %s; exiting with code %d", fatal.reason, EXIT_FAILED)
     return EXIT_FAILED if fatal.reason else code
+
+
+def _watch_for_crash(app: faust.App, fatal: Fatal, stopped: threading.Event) -> None:
+    """Fail the process once faust has crashed. A crashed service with no supervisor of its
+    own (the Kafka consumer, a table's recovery) marks the app crashed but leaves the worker
+    running, consuming nothing: a pool that lost its consumer must exit to get a new one."""
+    while not stopped.wait(1.0):
+        crashed = app.crash_reason
+        if crashed is not None:
+            fatal.fail(f"faust crashed: {type(crashed).__name__}: {crashed}")
+            return
