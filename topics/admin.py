@@ -14,7 +14,7 @@ from topics.connection import KafkaConnection
 from topics.errors import BrokerUnavailable
 from topics.specs import TopicSpec, replication_for
 
-__all__ = ["TopicState", "create_topics", "describe_topics"]
+__all__ = ["TopicState", "count_brokers", "create_topics", "describe_topics"]
 
 _LEADER_WAIT_S = 15.0
 
@@ -69,6 +69,7 @@ async def create_topics(
             replication_factor = replication_for(len(cluster["brokers"]))
         existing = set(await admin.list_topics())
         missing = [s for s in specs if s.name not in existing]
+        made = {s.name for s in missing}
         if missing:
             new = [
                 NewTopic(
@@ -84,7 +85,7 @@ async def create_topics(
             except TopicAlreadyExistsError:
                 pass  # another process won the race; the describe below sees its topic
         await _wait_for_leaders(admin, [s.name for s in specs])
-        states = await _describe(admin, specs)
+        states = await _describe(admin, specs, made)
         grow = {
             s.spec.name: NewPartitions(s.spec.partitions)
             for s in states
@@ -104,18 +105,23 @@ async def create_topics(
                 ]
             )
         if grow or drifted:
-            states = await _describe(admin, specs)
+            states = await _describe(admin, specs, made)
             deadline = time.monotonic() + _LEADER_WAIT_S
             while any(_config_drift(s) for s in states) and time.monotonic() < deadline:
                 await asyncio.sleep(0.1)  # altered configs take a moment to be described
-                states = await _describe(admin, specs)
-    made = {s.name for s in missing}
+                states = await _describe(admin, specs, made)
     return [
         TopicState(
             s.spec, s.exists, s.partitions, s.replicas, s.configs, created=s.spec.name in made
         )
         for s in states
     ]
+
+
+async def count_brokers(connection: KafkaConnection) -> int:
+    """How many brokers the cluster's metadata lists."""
+    async with _admin(connection) as admin:
+        return len((await admin.describe_cluster())["brokers"])
 
 
 async def describe_topics(connection: KafkaConnection, specs: list[TopicSpec]) -> list[TopicState]:
@@ -140,47 +146,54 @@ async def _wait_for_leaders(admin: AIOKafkaAdminClient, names: list[str]) -> Non
     raise BrokerUnavailable(f"partitions of {', '.join(names)} got no leader in {_LEADER_WAIT_S}s")
 
 
-async def _described(admin: AIOKafkaAdminClient, names: list[str]) -> list[dict]:
-    """``describe_topics`` of existing topics, asked again while an answer lists one without
-    partitions, or a partition without a leader or replicas: a node of a cluster that has just
-    started may answer before it knows them all."""
+async def _described(
+    admin: AIOKafkaAdminClient, names: list[str], known: set[str]
+) -> dict[str, dict]:
+    """``describe_topics`` of ``names`` (topics that exist) by name. Asked again while a
+    topic in ``known`` (listed or just created) is missing or has a partition without a leader
+    or replicas: each question goes to any node, and a node of a cluster that has just started
+    (or just created a topic) may answer before it knows them all."""
     deadline = time.monotonic() + _LEADER_WAIT_S
     while True:
-        described = await admin.describe_topics(names)
+        described = {
+            t["topic"]: t for t in await admin.describe_topics(names) if t["error_code"] == 0
+        }
         settled = all(
-            t["partitions"] and all(p["leader"] >= 0 and p["replicas"] for p in t["partitions"])
-            for t in described
+            name in described
+            and described[name]["partitions"]
+            and all(p["leader"] >= 0 and p["replicas"] for p in described[name]["partitions"])
+            for name in known
         )
         if settled or time.monotonic() > deadline:
             return described
         await asyncio.sleep(0.1)
 
 
-async def _describe(admin: AIOKafkaAdminClient, specs: list[TopicSpec]) -> list[TopicState]:
-    existing = set(await admin.list_topics())
-    present = [s for s in specs if s.name in existing]
-    partitions: dict[str, int] = {}
-    replicas: dict[str, int] = {}
+async def _describe(
+    admin: AIOKafkaAdminClient, specs: list[TopicSpec], known: set[str] | None = None
+) -> list[TopicState]:
+    """The cluster's view of ``specs``; ``known`` names topics certain to exist (just created),
+    which a node's stale answer must not report missing."""
+    names = {s.name for s in specs}
+    # only topics known to exist are described: asking a broker about a missing one creates
+    # it with the broker's defaults where auto.create.topics.enable is on (Kafka's default)
+    known = (set(await admin.list_topics()) | (known or set())) & names
+    described = await _described(admin, sorted(known), known) if known else {}
+    present = [s for s in specs if s.name in described]
     configs: dict[str, dict[str, str]] = {}
     if present:
-        for topic in await _described(admin, [s.name for s in present]):
-            partitions[topic["topic"]] = len(topic["partitions"])
-            if topic["partitions"]:
-                replicas[topic["topic"]] = len(topic["partitions"][0]["replicas"])
         resources = [ConfigResource(ConfigResourceType.TOPIC, s.name) for s in present]
         for response in await admin.describe_configs(resources):
             for _err, _msg, _type, name, entries in response.resources:
                 configs[name] = {entry[0]: entry[1] for entry in entries}
-    return [
-        TopicState(
-            s,
-            s.name in existing,
-            partitions.get(s.name, 0),
-            replicas.get(s.name, 0),
-            configs.get(s.name, {}),
+    states = []
+    for s in specs:
+        partitions = described[s.name]["partitions"] if s.name in described else []
+        replicas = len(partitions[0]["replicas"]) if partitions else 0
+        states.append(
+            TopicState(s, s.name in described, len(partitions), replicas, configs.get(s.name, {}))
         )
-        for s in specs
-    ]
+    return states
 
 
 class _admin:

@@ -11,12 +11,16 @@ moment without losing an acknowledged message.
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from topics.errors import ConfigError
+from topics.admin import count_brokers
+from topics.connection import KafkaConnection
+from topics.errors import BrokerUnavailable, ConfigError
 from workers.local.broker import BrokerInfo, KafkaJars, LocalBroker, free_port, new_cluster_id
 
 __all__ = ["FAILOVER_PROPERTIES", "ClusterInfo", "LocalCluster"]
@@ -102,7 +106,9 @@ class LocalCluster:
                 ),
                 ids,
             )
-            return ClusterInfo(dict(zip(ids, started, strict=True)))
+            info = ClusterInfo(dict(zip(ids, started, strict=True)))
+        _wait_for_members(info, len(ids), timeout)
+        return info
 
     def status(self) -> ClusterInfo | None:
         """The running nodes, or None when none runs."""
@@ -159,3 +165,19 @@ class LocalCluster:
             extra_properties=FAILOVER_PROPERTIES,
         )
         return self._nodes[node_id]
+
+
+def _wait_for_members(info: ClusterInfo, size: int, timeout: float) -> None:
+    """Wait until every node's metadata lists all ``size`` brokers: a node serves clients before
+    it has heard of the others, and topics created through it then would get too few copies."""
+    deadline = time.monotonic() + timeout
+    while True:
+        counts = [
+            asyncio.run(count_brokers(KafkaConnection(node.bootstrap_servers)))
+            for node in info.nodes.values()
+        ]
+        if min(counts) >= size:
+            return
+        if time.monotonic() > deadline:
+            raise BrokerUnavailable(f"the cluster's nodes see {counts} brokers, not {size}")
+        time.sleep(0.2)
