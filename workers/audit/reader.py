@@ -70,14 +70,21 @@ async def read_audit(
     """Records from ``since_ms`` (default: the beginning, or now when following) to the end as it
     was when reading began; with ``follow``, then on as they come."""
     selection = selection or AuditFilter()
-    consumer = AIOKafkaConsumer(**connection.consumer_kwargs(), enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(
+        **connection.consumer_kwargs(),
+        enable_auto_commit=False,
+        # where a partition starts before the seek below takes effect: an assignment's own
+        # reset can land after the seek, and must not skip the records asked for
+        auto_offset_reset="latest" if follow else "earliest",
+    )
     await consumer.start()
     try:
         partitions = [TopicPartition(topics.audit.name, p) for p in range(topics.audit.partitions)]
-        consumer.assign(partitions)
         ends = await consumer.end_offsets(partitions)
         if since_ms is not None:
             found = await consumer.offsets_for_times(dict.fromkeys(partitions, since_ms))
+        consumer.assign(partitions)  # then seek at once: nothing awaited in between
+        if since_ms is not None:
             for tp in partitions:
                 consumer.seek(tp, found[tp].offset if found.get(tp) else ends[tp])
         elif follow:
