@@ -224,8 +224,10 @@ def run_app(app: faust.App, fatal: Fatal) -> int:
 
 def _watch_for_crash(app: faust.App, fatal: Fatal, stopped: threading.Event) -> None:
     """Fail the process once faust has crashed. A crashed service with no supervisor of its
-    own (the Kafka consumer, a table's recovery) marks the app crashed but leaves the worker
-    running, consuming nothing: a pool that lost its consumer must exit to get a new one."""
+    own (the Kafka consumer) marks the app crashed but leaves the worker running, consuming
+    nothing: a pool that lost its consumer must exit to get a new one. (A table recovery that
+    fails on a bad changelog record is not a crash to faust: it stalls, and this does not see
+    it.)"""
     while not stopped.wait(1.0):
         crashed = app.crash_reason
         if crashed is not None:
