@@ -289,14 +289,13 @@ class ReplyClient:
         while True:
             self._broken = asyncio.Event()
             producer = AIOKafkaProducer(
-                **self._connection.client_kwargs(),
-                enable_idempotence=True,
+                **self._connection.producer_kwargs(),
                 linger_ms=0,
                 request_timeout_ms=_REQUEST_TIMEOUT_MS,
                 max_request_size=MAX_MESSAGE_BYTES,  # the topics' limit, not aiokafka's 1 MB
             )
             consumer = AIOKafkaConsumer(
-                **self._connection.client_kwargs(), enable_auto_commit=False, group_id=None
+                **self._connection.consumer_kwargs(), enable_auto_commit=False, group_id=None
             )
             try:
                 async with asyncio.timeout(_CONNECT_TIMEOUT_S):

@@ -11,6 +11,7 @@ from topics.errors import (
     EncodeError,
     GuardstreamError,
     PayloadTooLarge,
+    ProcessFailed,
     ScannerError,
     ScannerTimeout,
 )
@@ -62,6 +63,7 @@ __all__ = [
     "PayloadTooLarge",
     "Phase",
     "Policy",
+    "ProcessFailed",
     "RedactedText",
     "ReplyAddress",
     "Routing",

@@ -12,9 +12,9 @@ from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 
 from topics.connection import KafkaConnection
 from topics.errors import BrokerUnavailable
-from topics.specs import TopicSpec
+from topics.specs import TopicSpec, replication_for
 
-__all__ = ["TopicState", "create_topics", "describe_topics"]
+__all__ = ["TopicState", "count_brokers", "create_topics", "describe_topics"]
 
 _LEADER_WAIT_S = 15.0
 
@@ -26,6 +26,8 @@ class TopicState:
     spec: TopicSpec
     exists: bool
     partitions: int = 0
+    replicas: int = 0
+    """Copies of each partition (of its first, which all share at creation)."""
     configs: dict[str, str] = field(default_factory=dict)
     created: bool = False
     """True when this call created it."""
@@ -44,7 +46,7 @@ class TopicState:
 
 def _config_drift(state: TopicState) -> list[str]:
     drift = []
-    for key, want in state.spec.configs().items():
+    for key, want in state.spec.configs(state.replicas or 1).items():
         have = state.configs.get(key)
         if have is not None and have != want:
             drift.append(f"{key}={have}, spec says {want}")
@@ -52,19 +54,30 @@ def _config_drift(state: TopicState) -> list[str]:
 
 
 async def create_topics(
-    connection: KafkaConnection, specs: list[TopicSpec], *, replication_factor: int = 1
+    connection: KafkaConnection, specs: list[TopicSpec], *, replication_factor: int = 0
 ) -> list[TopicState]:
     """Create the topics that are missing; give those that exist their spec's configs and, when
     they have too few, more partitions (Kafka cannot take partitions away).
 
-    Safe to run any number of times, by any number of processes at once.
+    ``replication_factor`` 0 (the default) asks the cluster how many brokers it has and keeps
+    :func:`~topics.specs.replication_for` that many copies, with ``min.insync.replicas`` to
+    match. Safe to run any number of times, by any number of processes at once.
     """
     async with _admin(connection) as admin:
+        if replication_factor <= 0:
+            cluster = await admin.describe_cluster()
+            replication_factor = replication_for(len(cluster["brokers"]))
         existing = set(await admin.list_topics())
         missing = [s for s in specs if s.name not in existing]
+        made = {s.name for s in missing}
         if missing:
             new = [
-                NewTopic(s.name, s.partitions, replication_factor, topic_configs=s.configs())
+                NewTopic(
+                    s.name,
+                    s.partitions,
+                    replication_factor,
+                    topic_configs=s.configs(replication_factor),
+                )
                 for s in missing
             ]
             try:
@@ -72,31 +85,43 @@ async def create_topics(
             except TopicAlreadyExistsError:
                 pass  # another process won the race; the describe below sees its topic
         await _wait_for_leaders(admin, [s.name for s in specs])
-        states = await _describe(admin, specs)
+        states = await _describe(admin, specs, made)
         grow = {
             s.spec.name: NewPartitions(s.spec.partitions)
             for s in states
             if s.exists and s.partitions < s.spec.partitions
         }
-        drifted = [s.spec for s in states if s.exists and _config_drift(s)]
+        drifted = [s for s in states if s.exists and _config_drift(s)]
         if grow:
             await admin.create_partitions(grow)
             await _wait_for_leaders(admin, list(grow))
         if drifted:
             await admin.alter_configs(
-                [ConfigResource(ConfigResourceType.TOPIC, s.name, s.configs()) for s in drifted]
+                [
+                    ConfigResource(
+                        ConfigResourceType.TOPIC, s.spec.name, s.spec.configs(s.replicas)
+                    )
+                    for s in drifted
+                ]
             )
         if grow or drifted:
-            states = await _describe(admin, specs)
+            states = await _describe(admin, specs, made)
             deadline = time.monotonic() + _LEADER_WAIT_S
             while any(_config_drift(s) for s in states) and time.monotonic() < deadline:
                 await asyncio.sleep(0.1)  # altered configs take a moment to be described
-                states = await _describe(admin, specs)
-    made = {s.name for s in missing}
+                states = await _describe(admin, specs, made)
     return [
-        TopicState(s.spec, s.exists, s.partitions, s.configs, created=s.spec.name in made)
+        TopicState(
+            s.spec, s.exists, s.partitions, s.replicas, s.configs, created=s.spec.name in made
+        )
         for s in states
     ]
+
+
+async def count_brokers(connection: KafkaConnection) -> int:
+    """How many brokers the cluster's metadata lists."""
+    async with _admin(connection) as admin:
+        return len((await admin.describe_cluster())["brokers"])
 
 
 async def describe_topics(connection: KafkaConnection, specs: list[TopicSpec]) -> list[TopicState]:
@@ -121,22 +146,54 @@ async def _wait_for_leaders(admin: AIOKafkaAdminClient, names: list[str]) -> Non
     raise BrokerUnavailable(f"partitions of {', '.join(names)} got no leader in {_LEADER_WAIT_S}s")
 
 
-async def _describe(admin: AIOKafkaAdminClient, specs: list[TopicSpec]) -> list[TopicState]:
-    existing = set(await admin.list_topics())
-    present = [s for s in specs if s.name in existing]
-    partitions: dict[str, int] = {}
+async def _described(
+    admin: AIOKafkaAdminClient, names: list[str], known: set[str]
+) -> dict[str, dict]:
+    """``describe_topics`` of ``names`` (topics that exist) by name. Asked again while a
+    topic in ``known`` (listed or just created) is missing or has a partition without a leader
+    or replicas: each question goes to any node, and a node of a cluster that has just started
+    (or just created a topic) may answer before it knows them all."""
+    deadline = time.monotonic() + _LEADER_WAIT_S
+    while True:
+        described = {
+            t["topic"]: t for t in await admin.describe_topics(names) if t["error_code"] == 0
+        }
+        settled = all(
+            name in described
+            and described[name]["partitions"]
+            and all(p["leader"] >= 0 and p["replicas"] for p in described[name]["partitions"])
+            for name in known
+        )
+        if settled or time.monotonic() > deadline:
+            return described
+        await asyncio.sleep(0.1)
+
+
+async def _describe(
+    admin: AIOKafkaAdminClient, specs: list[TopicSpec], known: set[str] | None = None
+) -> list[TopicState]:
+    """The cluster's view of ``specs``; ``known`` names topics certain to exist (just created),
+    which a node's stale answer must not report missing."""
+    names = {s.name for s in specs}
+    # only topics known to exist are described: asking a broker about a missing one creates
+    # it with the broker's defaults where auto.create.topics.enable is on (Kafka's default)
+    known = (set(await admin.list_topics()) | (known or set())) & names
+    described = await _described(admin, sorted(known), known) if known else {}
+    present = [s for s in specs if s.name in described]
     configs: dict[str, dict[str, str]] = {}
     if present:
-        for topic in await admin.describe_topics([s.name for s in present]):
-            partitions[topic["topic"]] = len(topic["partitions"])
         resources = [ConfigResource(ConfigResourceType.TOPIC, s.name) for s in present]
         for response in await admin.describe_configs(resources):
             for _err, _msg, _type, name, entries in response.resources:
                 configs[name] = {entry[0]: entry[1] for entry in entries}
-    return [
-        TopicState(s, s.name in existing, partitions.get(s.name, 0), configs.get(s.name, {}))
-        for s in specs
-    ]
+    states = []
+    for s in specs:
+        partitions = described[s.name]["partitions"] if s.name in described else []
+        replicas = len(partitions[0]["replicas"]) if partitions else 0
+        states.append(
+            TopicState(s, s.name in described, len(partitions), replicas, configs.get(s.name, {}))
+        )
+    return states
 
 
 class _admin:

@@ -8,7 +8,8 @@
     ├── BrokerUnavailable            Kafka cannot be reached or started (retriable)
     ├── ScannerError                 a scanner raised while scanning (retriable)
     │   └── ScannerTimeout           a scanner or backend took longer than allowed
-    └── PayloadTooLarge              a message over the configured size limit
+    ├── PayloadTooLarge              a message over the configured size limit
+    └── ProcessFailed                a pool process that cannot go on (exits to be restarted)
 
 Callers test ``err.retriable`` rather than listing types. Every raise inside guardstream chains
 its cause with ``raise ... from e``.
@@ -24,6 +25,7 @@ __all__ = [
     "EncodeError",
     "GuardstreamError",
     "PayloadTooLarge",
+    "ProcessFailed",
     "ScannerError",
     "ScannerTimeout",
 ]
@@ -87,3 +89,8 @@ class ScannerTimeout(ScannerError):
 
 class PayloadTooLarge(GuardstreamError):
     """A message larger than the configured limit."""
+
+
+class ProcessFailed(GuardstreamError):
+    """A pool process that cannot go on working: a crashed agent, a lost scan thread, a fatal
+    Kafka error. It exits non-zero so that its supervisor (or Kubernetes) starts a new one."""

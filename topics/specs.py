@@ -11,11 +11,25 @@ from dataclasses import dataclass
 from topics.codec import MAX_MESSAGE_BYTES
 from topics.errors import ConfigError
 
-__all__ = ["DEFAULT_PREFIX", "TopicSpec", "Topics"]
+__all__ = ["DEFAULT_PREFIX", "TopicSpec", "Topics", "min_insync_replicas", "replication_for"]
 
 DEFAULT_PREFIX = "guardstream"
 _HOUR_MS = 3_600_000
 _DAY_MS = 24 * _HOUR_MS
+
+
+def replication_for(brokers: int) -> int:
+    """How many copies of each partition a cluster of ``brokers`` keeps: three where it can
+    (one broker may fail, and another be restarted, without losing a write), else as many as
+    there are brokers (a one-node development broker keeps one)."""
+    return max(1, min(3, brokers))
+
+
+def min_insync_replicas(replication_factor: int) -> int:
+    """How many copies must have a write before it is acknowledged (producers ask for
+    ``acks=all``): two of three, so an acknowledged write survives the loss of its leader; one
+    where there are fewer copies, which could not take a write during any outage otherwise."""
+    return 2 if replication_factor >= 3 else 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,12 +44,14 @@ class TopicSpec:
     """What the message key is, for people reading ``guardstream topics describe``."""
     max_message_bytes: int = MAX_MESSAGE_BYTES
 
-    def configs(self) -> dict[str, str]:
-        """The topic-level configs Kafka is given for this spec."""
+    def configs(self, replication_factor: int = 1) -> dict[str, str]:
+        """The topic-level configs Kafka is given for this spec, on a topic kept in
+        ``replication_factor`` copies."""
         return {
             "retention.ms": str(self.retention_ms),
             "cleanup.policy": self.cleanup_policy,
             "max.message.bytes": str(self.max_message_bytes),
+            "min.insync.replicas": str(min_insync_replicas(replication_factor)),
         }
 
 
@@ -103,6 +119,20 @@ class Topics:
         )
 
     @property
+    def audit_state(self) -> TopicSpec:
+        """The audit pool's join state per request and phase (its faust table's changelog):
+        hashes and masked texts, never a raw text unless the operator turned raw capture on.
+        Compacted to the latest state of each; deleted past a day too, as a state lives at
+        most ``keep_emitted_s`` (an hour) after its record was written."""
+        return TopicSpec(
+            f"{self.prefix}.audit.state",
+            self.partitions,
+            _DAY_MS,
+            "compact,delete",
+            "request id|phase",
+        )
+
+    @property
     def dead_letters(self) -> TopicSpec:
         """Messages that could not be decoded or scanned, with the reason and original bytes."""
         return TopicSpec(f"{self.prefix}.dead-letters", 3, 14 * _DAY_MS, "delete", "original key")
@@ -115,5 +145,6 @@ class Topics:
             self.verdicts,
             self.audit,
             self.audit_joins,
+            self.audit_state,
             self.dead_letters,
         ]

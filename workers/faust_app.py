@@ -8,20 +8,30 @@ pool adds only what is its own (topics, agents, tables) and runs with :func:`run
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import threading
 from typing import Any, Protocol
 
 import faust
+from faust.transport.drivers import aiokafka as faust_aiokafka
+from faust.types import ProducerT
 from faust.worker import Worker
 
-from topics.connection import KafkaConnection
+from topics.admin import create_topics
+from topics.connection import METADATA_MAX_AGE_MS, RELIABLE_PRODUCER, KafkaConnection
+from topics.specs import TopicSpec
+from workers.fatal import EXIT_FAILED, Fatal
 from workers.settings import PoolSettings
+
+log = logging.getLogger("guardstream.pool")
 
 __all__ = [
     "PAYLOAD_LOGGERS",
     "PoolPages",
     "build_app",
     "cap_payload_loggers",
+    "create_pool_topics",
     "faust_credentials",
     "raw_topic",
     "run_app",
@@ -68,12 +78,29 @@ def faust_credentials(connection: KafkaConnection) -> Any:
     )
 
 
+class _ReliableProducer(faust_aiokafka.Producer):
+    """faust's producer with guardstream's delivery settings (acks from all in-sync replicas,
+    idempotent retries). faust turns idempotence on only inside its transactions, and offers
+    no setting for it otherwise."""
+
+    def _settings_extra(self) -> dict[str, Any]:
+        return {**super()._settings_extra(), **RELIABLE_PRODUCER}
+
+
+class _App(faust.App):
+    """A faust app whose producer (agents' sends and table changelogs alike) is
+    :class:`_ReliableProducer`."""
+
+    def _new_producer(self) -> ProducerT:
+        return _ReliableProducer(self.transport, loop=self.loop, beacon=self.beacon)
+
+
 def build_app(settings: PoolSettings, **options: Any) -> faust.App:
     """A faust app for one pool process: its consumer group, broker and credentials, data
     folder, health and metrics web server, and the consumer and producer settings every pool
     shares; ``options`` are the pool's own faust settings on top."""
     s = settings
-    return faust.App(
+    return _App(
         s.group_id,
         broker=[f"kafka://{server}" for server in s.connection.bootstrap_servers.split(",")],
         broker_credentials=faust_credentials(s.connection),
@@ -89,12 +116,21 @@ def build_app(settings: PoolSettings, **options: Any) -> faust.App:
         # out; keep that short so survivors take over quickly.
         broker_session_timeout=s.session_timeout_s,
         broker_heartbeat_interval=min(3.0, s.session_timeout_s / 3),
-        producer_acks=-1,
+        consumer_metadata_max_age_ms=METADATA_MAX_AGE_MS,  # a moved leader found in seconds
+        producer_acks=-1,  # also in RELIABLE_PRODUCER; faust logs this one as its setting
         producer_max_request_size=s.topics.requests.max_message_bytes + 65536,
         consumer_max_fetch_size=s.topics.requests.max_message_bytes + 65536,
         logging_config=None,
         **options,
     )
+
+
+def create_pool_topics(app: faust.App, settings: PoolSettings, specs: list[TopicSpec]) -> None:
+    """Make sure ``specs`` exist before the consumer subscribes (a consumer that subscribes to
+    a missing topic would not see it appear), and have faust create the topics it makes itself
+    (its group leader's) with as many copies as guardstream's have."""
+    states = asyncio.run(create_topics(settings.connection, specs))
+    app.conf.topic_replication_factor = max(s.replicas for s in states)
 
 
 def raw_topic(app: faust.App, *names: str) -> faust.TopicT:
@@ -162,11 +198,38 @@ class _Pages:
         )
 
 
-def run_app(app: faust.App) -> int:
-    """Run ``app``'s worker until it stops (SIGTERM or SIGINT); its exit code."""
+def run_app(app: faust.App, fatal: Fatal) -> int:
+    """Run ``app``'s worker until it stops (SIGTERM or SIGINT); its exit code:
+    :data:`~workers.fatal.EXIT_FAILED` when the process stopped because it could not work
+    (``fatal`` says why, or faust itself crashed)."""
     worker = Worker(app, loglevel=worker_log_level(), quiet=True, redirect_stdouts=False)
+    stopped = threading.Event()
+    watchdog = threading.Thread(
+        target=_watch_for_crash, args=(app, fatal, stopped), name="crash-watch", daemon=True
+    )
+    watchdog.start()
+    code = 0
     try:
         worker.execute_from_commandline()
     except SystemExit as e:  # faust's worker exits through SystemExit when it stops
-        return int(e.code or 0)
-    return 0
+        code = int(e.code or 0)
+    finally:
+        stopped.set()
+    crashed = app.crash_reason or worker.crash_reason
+    if crashed is not None and not fatal.reason:
+        fatal.reason = f"faust crashed: {type(crashed).__name__}: {crashed}"
+        log.critical("guardstream: %s; exiting with code %d", fatal.reason, EXIT_FAILED)
+    return EXIT_FAILED if fatal.reason else code
+
+
+def _watch_for_crash(app: faust.App, fatal: Fatal, stopped: threading.Event) -> None:
+    """Fail the process once faust has crashed. A crashed service with no supervisor of its
+    own (the Kafka consumer) marks the app crashed but leaves the worker running, consuming
+    nothing: a pool that lost its consumer must exit to get a new one. (A table recovery that
+    fails on a bad changelog record is not a crash to faust: it stalls, and this does not see
+    it.)"""
+    while not stopped.wait(1.0):
+        crashed = app.crash_reason
+        if crashed is not None:
+            fatal.fail(f"faust crashed: {type(crashed).__name__}: {crashed}")
+            return

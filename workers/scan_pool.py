@@ -20,12 +20,19 @@ from typing import Any
 
 import faust
 
-from topics.admin import create_topics
 from topics.codec import encode
-from topics.errors import ScannerTimeout
+from topics.errors import ProcessFailed, ScannerTimeout
 from topics.keys import message_key
 from workers.batch import BatchProcessor, ProcessedBatch, Record
-from workers.faust_app import build_app, cap_payload_loggers, raw_topic, run_app, serve_pages
+from workers.fatal import Fatal
+from workers.faust_app import (
+    build_app,
+    cap_payload_loggers,
+    create_pool_topics,
+    raw_topic,
+    run_app,
+    serve_pages,
+)
 from workers.metrics import PoolMetrics
 from workers.scan_cache import ScanCache
 from workers.scanners import Scanner, scanner_class
@@ -88,6 +95,7 @@ class ScanPool:
         """True once the consumer has joined its group (its first rebalance completed)."""
         self.skipped = 0
         """Requests for other kinds, skipped on their headers without a decode or a scan."""
+        self.fatal = Fatal()
         self.app = self._build_app()
 
     def run(self) -> int:
@@ -100,9 +108,9 @@ class ScanPool:
         self.scanner.load()
         self.loaded = True
         log.info("%s scanner loaded in %.1fs", self.settings.kind, time.monotonic() - began)
-        asyncio.run(create_topics(self.settings.connection, self.settings.topics.all()))
+        create_pool_topics(self.app, self.settings, self.settings.topics.all())
         try:
-            return run_app(self.app)
+            return run_app(self.app, self.fatal)
         finally:
             self.executor.shutdown(wait=False, cancel_futures=True)
             self.scanner.close()
@@ -113,6 +121,7 @@ class ScanPool:
         requests = raw_topic(app, s.topics.requests.name)
 
         @app.agent(requests, name=f"scan-{s.kind}", concurrency=1)
+        @self.fatal.guard(f"scan-{s.kind}")
         async def scan(stream: faust.StreamT) -> None:
             async for events in stream.take_events(s.batch_size, within=s.batch_wait_ms / 1000):
                 records = [
@@ -153,6 +162,10 @@ class ScanPool:
             if not work.done():
                 self._abandon_scan_thread()
             outcome = self.processor.fail(records, reason, "scan_timeout")
+        except (Exception, asyncio.CancelledError):
+            raise
+        except BaseException as e:  # SystemExit from an engine ends the thread, not a scan
+            raise ProcessFailed(f"the scan thread was lost: {type(e).__name__}: {e}") from e
         self.metrics.scan_seconds.observe(time.perf_counter() - began)
         self.metrics.batch_size.observe(len(records))
         self.metrics.cache_hits.inc(outcome.cached_texts)
@@ -227,6 +240,7 @@ class ScanPool:
             "worker_id": self.settings.worker_id,
             "group": self.settings.group_id,
             "loaded": self.loaded,
+            "failed": self.fatal.reason,
             "degraded": self.degraded,
             "scan_timeouts_last_minute": sum(
                 1 for at in self.timeouts if time.time() - at < _DEGRADED_FOR_S
@@ -250,8 +264,9 @@ class ScanPool:
             return set()
 
     def ready(self) -> bool:
-        """Ready once the scanner is loaded and the consumer has joined its group."""
-        return self.loaded and self.joined
+        """Ready once the scanner is loaded and the consumer has joined its group; never again
+        once the process has failed."""
+        return self.loaded and self.joined and not self.fatal.reason
 
     def render_metrics(self) -> bytes:
         """This process's Prometheus metrics."""

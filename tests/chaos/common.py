@@ -20,7 +20,14 @@ from aiokafka.errors import KafkaError
 
 from topics import DecodeError, KafkaConnection, ScanRequest, Topics, decode, encode, message_key
 
-__all__ = ["Figures", "Tail", "chaos_requests", "send_with_retry"]
+__all__ = [
+    "Figures",
+    "Tail",
+    "chaos_requests",
+    "longest_pause_ms",
+    "recovery_ms",
+    "send_with_retry",
+]
 
 
 def chaos_requests(short: int) -> int:
@@ -46,7 +53,7 @@ class Tail:
 
     async def __aenter__(self) -> Tail:
         self._consumer = AIOKafkaConsumer(
-            **self.kafka.client_kwargs(),
+            **self.kafka.consumer_kwargs(),
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             fetch_max_bytes=64 * 1024 * 1024,
@@ -114,6 +121,27 @@ async def send_with_retry(
             await asyncio.sleep(0.5)
 
 
+def recovery_ms(stamps: list[tuple[str, int]], back_ms: int) -> dict[str, int]:
+    """For each pool in ``stamps`` (``(pool, time it wrote something, ms)`` pairs), how long
+    after ``back_ms`` (when the broker or leader was back) it first wrote again; -1 for a pool
+    that never did."""
+    pools = {pool for pool, _ in stamps}
+    after = {pool: [at for p, at in stamps if p == pool and at >= back_ms] for pool in pools}
+    return {pool: (min(at) - back_ms if at else -1) for pool, at in sorted(after.items())}
+
+
+def longest_pause_ms(stamps: list[tuple[str, int]], since_ms: int) -> dict[str, int]:
+    """For each pool in ``stamps``, the longest time it wrote nothing from ``since_ms`` (a kill)
+    on: how long the kill stopped it. -1 for a pool that never wrote after ``since_ms``."""
+    pools = sorted({pool for pool, _ in stamps})
+    pauses = {}
+    for pool in pools:
+        times = sorted(at for p, at in stamps if p == pool and at >= since_ms)
+        gaps = [b - a for a, b in zip([since_ms, *times], times, strict=False)]
+        pauses[pool] = max(gaps) if times else -1
+    return pauses
+
+
 @dataclass
 class Figures:
     """What one chaos run measured, printed at the end of each load test."""
@@ -123,7 +151,11 @@ class Figures:
     duplicates: int = 0
     lost: int = 0
     worst_delay_ms: int = 0
+    recovery_ms: dict[str, int] = field(default_factory=dict)
+    """How long after the broker (or a leader) was back each pool wrote again."""
     one_audit_record: int | None = None
+    audit_records: int | None = None
+    """Audit records on the topic, duplicates included (read raw, not through a reader)."""
     dead_letters: dict[str, int] = field(default_factory=dict)
     events: list[str] = field(default_factory=list)
 
@@ -136,6 +168,11 @@ class Figures:
             f"   duplicate results absorbed {self.duplicates}",
             f"   worst verdict delay        {self.worst_delay_ms} ms",
         ]
+        if self.recovery_ms:
+            worst = max(self.recovery_ms.values())
+            lines.append(f"   consuming again after      {worst} ms (worst; {self.recovery_ms})")
+        if self.audit_records is not None:
+            lines.append(f"   audit records              {self.audit_records}")
         if self.one_audit_record is not None:
             lines.append(f"   exactly one audit record   {self.one_audit_record}")
         lines.append(f"   dead letters by reason     {self.dead_letters or '{}'}")

@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.chaos.common import Figures, Tail, chaos_requests, send_with_retry
+from tests.chaos.common import Figures, Tail, chaos_requests, recovery_ms, send_with_retry
 from tests.pools import KEYWORD_SCANNER, Bus, PoolProcess, scan_request
-from topics import AuditRecord, DeadLetter, KafkaConnection, Topics
+from topics import AuditRecord, DeadLetter, KafkaConnection, ScanResult, Topics
 from topics.admin import create_topics
 from workers.cli.environment import Environment
 from workers.local.broker import LocalBroker
@@ -80,6 +80,7 @@ async def test_a_broker_restart_loses_no_request_and_audits_each_once(
         async with (
             Bus(kafka, topics) as bus,
             Tail(kafka, topics.audit.name, topics.partitions, AuditRecord) as audit,
+            Tail(kafka, topics.results.name, topics.partitions, ScanResult) as results,
         ):
             retries = 0
             for i in range(N):
@@ -97,6 +98,7 @@ async def test_a_broker_restart_loses_no_request_and_audits_each_once(
                     assert broker.stop(timeout=0)  # SIGKILL: a crash, not a goodbye
                     await asyncio.sleep(2)
                     again = await asyncio.to_thread(broker.start, port=port)
+                    back_ms = int(time.time() * 1000)
                     assert again.bootstrap_servers == info.bootstrap_servers
                     figures.events.append(
                         f"broker down and back in {time.monotonic() - began:.1f} s"
@@ -107,6 +109,8 @@ async def test_a_broker_restart_loses_no_request_and_audits_each_once(
             await asyncio.sleep(6)  # past the verdict grace: a late duplicate would show now
             records = audit.messages()
             stamps = list(audit.items)
+            written = [(r.scanner, at) for r, at in results.items]
+            written += [("audit", r.completed_ms) for r in records]
         async with Bus(kafka, topics) as bus:
             from topics import decode
 
@@ -127,10 +131,14 @@ async def test_a_broker_restart_loses_no_request_and_audits_each_once(
     figures.lost = len(set(expected) - set(by_id))
     figures.duplicates = len(records) - len(by_id)
     figures.worst_delay_ms = max(s - created[r.request_id] for r, s in stamps)
+    figures.recovery_ms = recovery_ms(written, back_ms)
     for letter in dead:
         figures.dead_letters[letter.reason] = figures.dead_letters.get(letter.reason, 0) + 1
+    figures.audit_records = len(records)
     figures.show("broker restart under load")
     assert exits == [None, None, None], "a pool died with the broker"
+    assert set(figures.recovery_ms) == {"keyword", "secrets", "audit"}
+    assert min(figures.recovery_ms.values()) >= 0, "a pool never wrote again"
     assert figures.lost == 0
     assert figures.one_audit_record == N, {k: len(v) for k, v in by_id.items() if len(v) > 1}
     wrong = {

@@ -157,3 +157,17 @@ async def test_scan_requests_carry_their_kinds_in_headers(
     assert routing is not None
     assert routing.kinds == {"pii", "secrets"}
     assert routing.size == len(record.value) == len(encode(sent))
+
+
+async def test_the_shims_producer_is_idempotent_and_waits_for_all_replicas(
+    kafka: KafkaConnection, topics: Topics
+) -> None:
+    client = ReplyClient(kafka, topics, "idempotent", max_pending=10)
+    await ready(client)
+    try:
+        producer = client._producer
+        assert producer is not None
+        assert producer._txn_manager is not None, "idempotence is off"
+        assert producer._sender._acks == -1
+    finally:
+        await client.stop()

@@ -4,12 +4,14 @@ dead letters, crashes), loaded through ``--scanner-class`` like an operator's ow
 It finds the word ``forbidden`` (label ``KEYWORD``), sleeps on ``SLOW:<seconds>`` (in one piece,
 like a scanner with no checkpoints) or ``CRAWL:<seconds>`` (in 20 ms steps with a checkpoint
 after each, like the built-in scanners), and raises on ``POISON`` so that a poisonous text can
-be told from its batch.
+be told from its batch. ``ENGINE_EXIT`` makes it call ``sys.exit`` in the scan thread, as a
+native engine or library may on a fatal error: the scan thread is lost, not one scan.
 """
 
 from __future__ import annotations
 
 import re
+import sys
 import time
 
 from workers.scanners.base import LabelFinding, ScanItem, Scanner, TextFindings, checkpoint
@@ -31,6 +33,8 @@ class KeywordScanner(Scanner):
         self.batches.append(len(items))
         answers = []
         for item in items:
+            if "ENGINE_EXIT" in item.text:
+                sys.exit(3)
             if "POISON" in item.text:
                 raise ValueError("poisonous text")
             slow = _SLOW.search(item.text)

@@ -8,18 +8,20 @@ second record.
 
 Audit records hold texts with PII and secrets masked (from those scanners' findings) and a
 SHA-256 of each original; the raw text only when the operator turns raw capture on. When the PII
-or secrets scanner did not answer, the text is withheld rather than stored unmasked.
+or secrets scanner did not answer, the text is withheld rather than stored unmasked. The join's
+own state (a compacted changelog topic) holds no raw text either: see :class:`AuditState`.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from collections import OrderedDict
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import orjson
 
-from topics.codec import decode
+from topics.codec import decode, encode
 from topics.crypto import PayloadCipher, is_sealed
 from topics.errors import DecryptError
 from topics.messages import (
@@ -32,7 +34,7 @@ from topics.messages import (
 )
 from workers.scanners.base import LabelFinding, mask_spans
 
-__all__ = ["REDACTING_SCANNERS", "WITHHELD", "AuditSettings", "AuditState"]
+__all__ = ["REDACTING_SCANNERS", "WITHHELD", "AuditSettings", "AuditState", "RawTexts"]
 
 REDACTING_SCANNERS = ("pii", "secrets")
 """Scanners whose findings are masked out of the texts kept in audit records."""
@@ -62,12 +64,25 @@ class AuditSettings:
 
 @dataclass(slots=True)
 class AuditState:
-    """What has arrived for one request and phase. Stored as JSON bytes in the faust table."""
+    """What has arrived for one request and phase. Stored as JSON bytes in the faust table,
+    whose changelog topic keeps it: so it holds no raw text (unless the operator turned
+    ``raw_capture`` on), only each text's hash and, once the redacting scanners answered, the
+    masked texts. Until then the raw texts wait in this process's memory (:class:`RawTexts`);
+    a process that restarts before the redactors answered gets them again from the request's
+    re-delivery, or else withholds them."""
 
     request: bytes = b""
-    """The encoded ScanRequest, once it arrived."""
+    """The encoded ScanRequest without its texts, once it arrived."""
+    texts_sha256: list[str] = field(default_factory=list)
+    """A SHA-256 of each original text (empty when the texts could not be opened)."""
+    redacted: list[str] = field(default_factory=list)
+    """The texts with the redacting scanners' findings masked, once both answered (or each
+    :data:`WITHHELD` when one of them failed or was not asked); empty until then."""
+    raw: list[str] | None = None
+    """The original texts, kept only with ``raw_capture``."""
     results: dict[str, bytes] = field(default_factory=dict)
-    """Encoded ScanResults by scanner (the first of each; re-deliveries are ignored)."""
+    """Encoded ScanResults by scanner (the first of each; re-deliveries are ignored), without
+    their redacted texts (a PII scanner's leaves secrets in, and the other way round)."""
     verdict: bytes = b""
     first_seen_ms: int = 0
     emitted_ms: int = 0
@@ -80,6 +95,9 @@ class AuditState:
         data = orjson.loads(raw)
         return cls(
             request=_bytes(data["request"]),
+            texts_sha256=data["texts_sha256"],
+            redacted=data["redacted"],
+            raw=data["raw"],
             results={k: _bytes(v) for k, v in data["results"].items()},
             verdict=_bytes(data["verdict"]),
             first_seen_ms=data["first_seen_ms"],
@@ -91,6 +109,9 @@ class AuditState:
         return orjson.dumps(
             {
                 "request": _fragment(self.request),
+                "texts_sha256": self.texts_sha256,
+                "redacted": self.redacted,
+                "raw": self.raw,
                 "results": {k: _fragment(v) for k, v in self.results.items()},
                 "verdict": _fragment(self.verdict),
                 "first_seen_ms": self.first_seen_ms,
@@ -98,26 +119,56 @@ class AuditState:
             }
         )
 
-    def add(self, schema: str, raw: bytes, now_ms: int) -> bool:
-        """Take one message (request, result or verdict); False when it changes nothing."""
+    def add(
+        self,
+        message: ScanRequest | ScanResult | Verdict,
+        now_ms: int,
+        settings: AuditSettings,
+        cipher: PayloadCipher | None = None,
+    ) -> tuple[bool, list[str] | None]:
+        """Take one message; whether it changed anything, and for a request whose texts still
+        need masking, its opened texts (to hold in memory until the redactors answer)."""
         if self.emitted_ms:
-            return False
+            return False, None
         self.first_seen_ms = self.first_seen_ms or now_ms
-        if schema == ScanRequest.SCHEMA:
+        if isinstance(message, ScanRequest):
+            opened = _opened(message, cipher)
+            texts = [t.content for t in opened.texts]
+            readable = not any(is_sealed(t) for t in texts)
+            waiting = readable and not self.redacted
             if self.request:
-                return False
-            self.request = raw
-        elif schema == ScanResult.SCHEMA:
-            result = decode(ScanResult, raw)
-            if result.scanner in self.results:
-                return False
-            self.results[result.scanner] = raw
-        elif schema == Verdict.SCHEMA:
-            if self.verdict:
-                return False
-            self.verdict = raw
+                return False, texts if waiting else None  # a re-delivery: texts again
+            self.request = encode(replace(opened, texts=[]))
+            self.texts_sha256 = [_sha256(t) for t in texts] if readable else []
+            self.raw = texts if settings.raw_capture and readable else None
+            if not readable:
+                self.redacted = [WITHHELD for _ in texts]
+            elif not all(name in opened.scanners for name in REDACTING_SCANNERS):
+                self.redacted = [WITHHELD for _ in texts]  # never masked: never kept
+            return True, texts if not self.redacted else None
+        if isinstance(message, ScanResult):
+            if message.scanner in self.results:
+                return False, None
+            self.results[message.scanner] = encode(replace(message, redacted=[]))
+            return True, None
+        if self.verdict:
+            return False, None
+        self.verdict = encode(message)
+        return True, None
+
+    def mask(self, texts: list[str] | None) -> bool:
+        """Keep the masked texts once both redacting scanners answered (each withheld if one
+        failed, or if the raw texts are gone); True when that happened now."""
+        if self.redacted or not self.request:
+            return False
+        answered = [self.results.get(name) for name in REDACTING_SCANNERS]
+        if any(raw is None for raw in answered):
+            return False
+        results = {name: decode(ScanResult, self.results[name]) for name in REDACTING_SCANNERS}
+        if texts is None:
+            self.redacted = [WITHHELD for _ in self.texts_sha256]
         else:
-            raise ValueError(f"the audit join does not take {schema!r}")
+            self.redacted = _redacted(texts, results)
         return True
 
     def deadline_ms(self, settings: AuditSettings) -> int | None:
@@ -141,16 +192,10 @@ class AuditState:
         deadline = self.deadline_ms(settings)
         return deadline is not None and now_ms >= deadline
 
-    def record(
-        self, settings: AuditSettings, now_ms: int, cipher: PayloadCipher | None = None
-    ) -> AuditRecord:
-        """The audit record for what has arrived, and mark the state as written.
-
-        With end-to-end encryption the request's texts arrive sealed: ``cipher`` opens them so
-        they can be masked and hashed; a text that cannot be opened is withheld, never stored
-        as ciphertext or hashed as such.
-        """
-        request = _opened(decode(ScanRequest, self.request), cipher)
+    def record(self, now_ms: int) -> AuditRecord:
+        """The audit record for what has arrived, and mark the state as written. Texts not
+        masked by now (a redacting scanner that never answered) are withheld."""
+        request = decode(ScanRequest, self.request)
         results = {name: decode(ScanResult, raw) for name, raw in self.results.items()}
         verdict = decode(Verdict, self.verdict) if self.verdict else None
         outcomes, timed_out, failed = [], [], []
@@ -171,9 +216,8 @@ class AuditState:
         if verdict is not None:
             timed_out = sorted(set(timed_out) | set(verdict.timed_out))
             failed = sorted(set(failed) | set(verdict.failed))
-        texts = [t.content for t in request.texts]
-        readable = not any(is_sealed(t) for t in texts)
         self.emitted_ms = now_ms
+        count = len(self.redacted) or len(self.texts_sha256)
         return AuditRecord(
             request_id=request.request_id,
             phase=request.phase,
@@ -183,16 +227,40 @@ class AuditState:
             created_ms=request.created_ms,
             completed_ms=now_ms,
             outcomes=outcomes,
-            texts_sha256=[
-                hashlib.sha256(t.encode("utf-8", "surrogatepass")).hexdigest() for t in texts
-            ]
-            if readable
-            else [],
-            redacted_texts=_redacted(texts, results) if readable else [WITHHELD for _ in texts],
-            raw_texts=texts if settings.raw_capture and readable else None,
+            texts_sha256=list(self.texts_sha256),
+            redacted_texts=list(self.redacted) or [WITHHELD for _ in range(count)],
+            raw_texts=self.raw,
             timed_out=timed_out,
             failed=failed,
         )
+
+
+class RawTexts:
+    """The raw texts of requests whose redacting scanners have not answered yet, by table key:
+    in this process's memory only, never in the table. Bounded; past ``capacity`` the oldest
+    are dropped (their texts are then withheld)."""
+
+    def __init__(self, capacity: int = 50_000) -> None:
+        self.capacity = capacity
+        self._texts: OrderedDict[str, list[str]] = OrderedDict()
+
+    def keep(self, key: str, texts: list[str]) -> None:
+        self._texts[key] = texts
+        if len(self._texts) > self.capacity:
+            self._texts.popitem(last=False)
+
+    def get(self, key: str) -> list[str] | None:
+        return self._texts.get(key)
+
+    def drop(self, key: str) -> None:
+        self._texts.pop(key, None)
+
+    def __len__(self) -> int:
+        return len(self._texts)
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _opened(request: ScanRequest, cipher: PayloadCipher | None) -> ScanRequest:

@@ -6,8 +6,11 @@ requests, verdicts and the re-keyed results, all keyed by request id and so co-p
 joins them in a faust table (:class:`~workers.audit.join.AuditState` per request and phase). A
 timer notices deadlines and sends ticks through the joins topic, so every table change happens
 inside the agent, on the right partition. A written record leaves a marker in the table that
-absorbs re-deliveries; markers are forgotten after ``keep_emitted_s``. Audit records then feed
-the sinks (security log, MLflow) through bounded queues that never stall the topic.
+absorbs re-deliveries; markers are forgotten after ``keep_emitted_s``. The table's changelog is
+the declared ``audit_state`` topic and never holds a raw text: the raw texts wait in
+:class:`~workers.audit.join.RawTexts`, in memory, until they are masked. Audit records then feed
+the sinks (security log, MLflow) through bounded queues that never stall the topic, once per
+(request id, phase) (:class:`~workers.audit.dedupe.SeenKeys`).
 """
 
 from __future__ import annotations
@@ -20,15 +23,23 @@ from typing import Any
 import faust
 from mode import Service
 
-from topics.admin import create_topics
 from topics.codec import decode, encode, peek_schema
 from topics.errors import DecodeError
 from topics.keys import message_key
 from topics.messages import AuditRecord, AuditTick, ScanRequest, ScanResult, Verdict
-from workers.audit.join import AuditSettings, AuditState
+from workers.audit.dedupe import SeenKeys
+from workers.audit.join import AuditSettings, AuditState, RawTexts
 from workers.audit.sinks import SinkRunner, build_sinks
 from workers.audit.sinks.base import would_block
-from workers.faust_app import build_app, cap_payload_loggers, raw_topic, run_app, serve_pages
+from workers.fatal import Fatal
+from workers.faust_app import (
+    build_app,
+    cap_payload_loggers,
+    create_pool_topics,
+    raw_topic,
+    run_app,
+    serve_pages,
+)
 from workers.metrics import AuditMetrics
 from workers.settings import PoolSettings
 
@@ -51,19 +62,23 @@ class AuditPool:
 
             raise ConfigError(f"bad audit settings: {e}") from e
         self.sinks = [SinkRunner(sink) for sink in build_sinks(settings.sinks)]
+        self.sunk = SeenKeys(100_000)
+        """What the sinks were offered: a record written twice reaches them once."""
         self.metrics = AuditMetrics()
         self.written = 0
         self.joined = False
         self.last_record_at = 0.0
         self.cipher = settings.cipher()
+        self.raw_texts = RawTexts()
+        self.fatal = Fatal()
         self.app = self._build_app()
 
     def run(self) -> int:
         """Make sure the topics exist, then join until stopped."""
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
-        asyncio.run(create_topics(self.settings.connection, self.settings.topics.all()))
+        create_pool_topics(self.app, self.settings, self.settings.topics.all())
         cap_payload_loggers()
-        return run_app(self.app)
+        return run_app(self.app, self.fatal)
 
     def _build_app(self) -> faust.App:
         s = self.settings
@@ -76,15 +91,32 @@ class AuditPool:
         joined_inputs = raw_topic(
             app, topics.requests.name, topics.verdicts.name, topics.audit_joins.name
         )
+        state_spec = topics.audit_state
         table = app.Table(
             "audit-joins",
             default=None,
             partitions=topics.partitions,
             key_type=str,
             value_type=bytes,
+            # declared in topics/ with its retention and copies (faust's own would be named
+            # by it, kept forever and made with one copy)
+            changelog_topic=app.topic(
+                state_spec.name,
+                key_type=str,
+                value_type=bytes,
+                partitions=state_spec.partitions,
+                retention=state_spec.retention_ms / 1000,
+                compacting=True,
+                deleting=True,
+                acks=False,  # as faust's own changelogs: written alongside, not per offset
+                internal=False,  # created with the other topics, to its spec
+                maxsize=131_072,
+                allow_empty=True,
+            ),
         )
 
         @app.agent(results, name="audit-rekey")
+        @self.fatal.guard("audit-rekey")
         async def rekey(stream: faust.StreamT) -> None:
             async for event in stream.events():
                 # same key, default partitioner: the result lands beside its request
@@ -92,17 +124,21 @@ class AuditPool:
                 await sent
 
         @app.agent(joined_inputs, name="audit-join")
+        @self.fatal.guard("audit-join")
         async def join(stream: faust.StreamT) -> None:
             async for event in stream.events():
                 await self._on_message(app, table, event.message.value)
 
         @app.agent(raw_topic(app, topics.audit.name), name="audit-sinks")
+        @self.fatal.guard("audit-sinks")
         async def feed_sinks(stream: faust.StreamT) -> None:
             async for value in stream:
                 try:
                     record = decode(AuditRecord, value)
                 except DecodeError:
                     continue  # not ours to judge; the topic is written only by this pool
+                if not self.sunk.first(record):
+                    continue
                 for sink in self.sinks:
                     sink.offer(record)
 
@@ -131,6 +167,7 @@ class AuditPool:
                 key = f"{tick.request_id}|{tick.phase}"
                 if tick.forget:
                     table.pop(key, None)
+                    self.raw_texts.drop(key)
                     return
                 state = AuditState.load(table.get(key))
                 changed = False
@@ -143,13 +180,20 @@ class AuditPool:
                 message = decode(cls, value)
                 key = f"{message.request_id}|{message.phase}"
                 state = AuditState.load(table.get(key))
-                changed = state.add(schema, value, now)
+                changed, texts = state.add(message, now, self.audit, self.cipher)
+                if texts is not None:
+                    self.raw_texts.keep(key, texts)
         except DecodeError as e:
             log.warning("audit pool skipped an undecodable message: %s", e.reason)
             self.metrics.skipped.inc()
             return
+        if state.mask(self.raw_texts.get(key)):
+            changed = True
+        if state.redacted:
+            self.raw_texts.drop(key)  # masked (or withheld): the raw texts are not needed
         if state.ready(self.audit, now):
-            record = state.record(self.audit, now, self.cipher)
+            self.raw_texts.drop(key)
+            record = state.record(now)
             sent = await app.producer.send(
                 self.settings.topics.audit.name,
                 message_key(record.request_id),
@@ -176,8 +220,9 @@ class AuditPool:
         )  # results whose request never came
 
     def ready(self) -> bool:
-        """Ready once the consumer has joined its group."""
-        return self.joined
+        """Ready once the consumer has joined its group; never again once the process has
+        failed."""
+        return self.joined and not self.fatal.reason
 
     def render_metrics(self) -> bytes:
         """This process's Prometheus metrics, the sinks' queues included."""
@@ -200,6 +245,7 @@ class AuditPool:
             "worker_id": self.settings.worker_id,
             "group": self.settings.group_id,
             "assigned": assigned,
+            "failed": self.fatal.reason,
             "records_written": self.written,
             "last_result_age_s": round(time.time() - self.last_record_at, 3)
             if self.last_record_at

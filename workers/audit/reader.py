@@ -15,6 +15,7 @@ from topics.connection import KafkaConnection
 from topics.errors import ConfigError, DecodeError
 from topics.messages import AuditRecord
 from topics.specs import Topics
+from workers.audit.dedupe import SeenKeys
 
 __all__ = ["AuditFilter", "parse_since", "read_audit"]
 
@@ -69,21 +70,28 @@ async def read_audit(
     """Records from ``since_ms`` (default: the beginning, or now when following) to the end as it
     was when reading began; with ``follow``, then on as they come."""
     selection = selection or AuditFilter()
-    consumer = AIOKafkaConsumer(**connection.client_kwargs(), enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(
+        **connection.consumer_kwargs(),
+        enable_auto_commit=False,
+        # where a partition starts before the seek below takes effect: an assignment's own
+        # reset can land after the seek, and must not skip the records asked for
+        auto_offset_reset="latest" if follow else "earliest",
+    )
     await consumer.start()
     try:
         partitions = [TopicPartition(topics.audit.name, p) for p in range(topics.audit.partitions)]
-        consumer.assign(partitions)
         ends = await consumer.end_offsets(partitions)
         if since_ms is not None:
             found = await consumer.offsets_for_times(dict.fromkeys(partitions, since_ms))
+        consumer.assign(partitions)  # then seek at once: nothing awaited in between
+        if since_ms is not None:
             for tp in partitions:
                 consumer.seek(tp, found[tp].offset if found.get(tp) else ends[tp])
         elif follow:
             await consumer.seek_to_end(*partitions)
         else:
             await consumer.seek_to_beginning(*partitions)
-        seen: set[tuple[str, str]] = set()
+        seen = SeenKeys()
         while True:
             batch = await consumer.getmany(timeout_ms=int(idle_timeout_s * 1000))
             for records in batch.values():
@@ -92,11 +100,7 @@ async def read_audit(
                         record = decode(AuditRecord, message.value)
                     except DecodeError:
                         continue
-                    key = (record.request_id, record.phase)
-                    if key in seen:
-                        continue
-                    seen.add(key)
-                    if selection.matches(record):
+                    if seen.first(record) and selection.matches(record):
                         yield record
             if not follow:
                 positions = {tp: await consumer.position(tp) for tp in partitions}

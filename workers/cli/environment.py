@@ -13,6 +13,7 @@ from topics.errors import BrokerUnavailable
 
 if TYPE_CHECKING:
     from workers.local.broker import KafkaJars, LocalBroker
+    from workers.local.cluster import LocalCluster
 
 __all__ = ["Environment"]
 
@@ -66,6 +67,14 @@ class Environment:
 
         return LocalBroker(self.home / "brokers" / name, self.jars(), java_home=self.java_home)
 
+    def local_cluster(self, name: str = "default", size: int = 3) -> LocalCluster:
+        """The local replicated cluster called ``name`` (``size`` nodes when first started)."""
+        from workers.local.cluster import LocalCluster
+
+        return LocalCluster(
+            self.home / "clusters" / name, self.jars(), size=size, java_home=self.java_home
+        )
+
     def bootstrap(self, flag: str | None = None) -> str:
         """The broker to talk to: ``--bootstrap-servers``, else ``KAFKA_BOOTSTRAP_SERVERS``,
         else the running local broker."""
@@ -75,7 +84,7 @@ class Environment:
             return self.bootstrap_servers
         # No local broker in the worker image: workers.local is not installed there.
         if importlib.util.find_spec("workers.local") is not None:
-            running = self.local_broker().status()
+            running = self.local_broker().status() or self.local_cluster().status()
             if running:
                 return running.bootstrap_servers
         raise BrokerUnavailable(

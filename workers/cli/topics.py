@@ -23,7 +23,10 @@ def register(commands: argparse._SubParsersAction) -> None:
         )
         sub.add_argument("--prefix", default=DEFAULT_PREFIX, help="topic name prefix")
         sub.add_argument("--partitions", type=int, default=12, help="partitions per topic")
-    create.add_argument("--replication-factor", type=int, default=1)
+    create.add_argument(
+        "--replication-factor", type=int, default=0,
+        help="copies of each partition (default: 3, or as many as the cluster has brokers)",
+    )  # fmt: skip
     for sub in (create, describe):
         sub.add_argument(
             "--retention-days", type=float, default=30.0,
@@ -51,11 +54,11 @@ def _describe(args: argparse.Namespace, env: Environment) -> int:
 
 def _print(states: list[TopicState]) -> None:
     width = max(len(s.spec.name) for s in states)
-    print(f"{'topic':<{width}}  parts  retention  cleanup  key / status")
+    print(f"{'topic':<{width}}  parts  copies  retention  cleanup  key / status")
     for s in states:
         days = s.spec.retention_ms / 86_400_000
         status = "; ".join(s.problems) or ("created" if s.created else "ok")
         print(
-            f"{s.spec.name:<{width}}  {s.partitions:>5}  {days:>7.0f}d  {s.spec.cleanup_policy:<7}"
-            f"  {s.spec.key} / {status}"
+            f"{s.spec.name:<{width}}  {s.partitions:>5}  {s.replicas:>6}  {days:>7.0f}d"
+            f"  {s.spec.cleanup_policy:<7}  {s.spec.key} / {status}"
         )

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Literal
 
 from topics.errors import BrokerUnavailable, ConfigError
+from topics.specs import min_insync_replicas, replication_for
 from workers.local.jars import KAFKA_VERSION, KafkaJars, find_java
 
 __all__ = [
@@ -32,6 +33,8 @@ __all__ = [
     "KafkaJars",
     "LocalBroker",
     "find_java",
+    "free_port",
+    "new_cluster_id",
 ]
 
 _READY_LINE = "Kafka Server started"
@@ -124,6 +127,12 @@ class LocalBroker:
         extra_properties: more ``server.properties`` lines.
         security: TLS with SCRAM or client certificates on the client listener; None (the
             default) serves plaintext.
+        node_id: this node's id in its cluster.
+        voters: every controller of the cluster, ``{node id: controller port}``, for a node of
+            a :class:`~workers.local.cluster.LocalCluster`; None (the default) makes a
+            one-node cluster of this broker alone.
+        cluster_id: the id its store is formatted with (the same on every node of a cluster);
+            empty draws one.
     """
 
     def __init__(
@@ -136,6 +145,9 @@ class LocalBroker:
         heap: str = "1g",
         extra_properties: dict[str, str] | None = None,
         security: BrokerSecurity | None = None,
+        node_id: int = 1,
+        voters: dict[int, int] | None = None,
+        cluster_id: str = "",
     ) -> None:
         self.state_dir = state_dir
         self.jars = jars
@@ -144,6 +156,9 @@ class LocalBroker:
         self.heap = heap
         self.extra_properties = dict(extra_properties or {})
         self.security = security
+        self.node_id = node_id
+        self.voters = dict(voters or {})
+        self.cluster_id = cluster_id
         self._process: subprocess.Popen | None = None  # set when this object started it
 
     @property
@@ -168,8 +183,8 @@ class LocalBroker:
         java = find_java(self.java_home)
         libs = self.jars.ensure()
         self.state_dir.mkdir(parents=True, exist_ok=True)
-        broker_port = port or _free_port(self.host)
-        controller_port = _free_port(self.host, avoid={broker_port})
+        broker_port = port or free_port(self.host)
+        controller_port = self.voters.get(self.node_id) or free_port(self.host, avoid={broker_port})
         config = self._write_config(broker_port, controller_port)
         log_file = self.state_dir / "broker.log"
         base = [java, f"-Xmx{self.heap}", "-Xms256m", "-cp", f"{libs}/*"]
@@ -217,22 +232,29 @@ class LocalBroker:
         return True
 
     def _write_config(self, broker_port: int, controller_port: int) -> Path:
+        voters = self.voters or {self.node_id: controller_port}
+        # the cluster's own topics (consumer offsets, transactions) are kept like guardstream's
+        replicas = replication_for(len(voters))
         properties = {
             "process.roles": "broker,controller",
-            "node.id": "1",
-            "controller.quorum.voters": f"1@{self.host}:{controller_port}",
+            "node.id": str(self.node_id),
+            "controller.quorum.voters": ",".join(
+                f"{node}@{self.host}:{port}" for node, port in sorted(voters.items())
+            ),
             "listeners": f"PLAINTEXT://{self.host}:{broker_port},CONTROLLER://{self.host}:{controller_port}",
             "advertised.listeners": f"PLAINTEXT://{self.host}:{broker_port}",
             "controller.listener.names": "CONTROLLER",
             "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
             "inter.broker.listener.name": "PLAINTEXT",
             "log.dirs": str(self.state_dir / "data"),
-            "offsets.topic.replication.factor": "1",
+            "offsets.topic.replication.factor": str(replicas),
             "offsets.topic.num.partitions": "12",
-            "transaction.state.log.replication.factor": "1",
-            "transaction.state.log.min.isr": "1",
-            "share.coordinator.state.topic.replication.factor": "1",
-            "share.coordinator.state.topic.min.isr": "1",
+            "transaction.state.log.replication.factor": str(replicas),
+            "transaction.state.log.min.isr": str(min_insync_replicas(replicas)),
+            "share.coordinator.state.topic.replication.factor": str(replicas),
+            "share.coordinator.state.topic.min.isr": str(min_insync_replicas(replicas)),
+            "default.replication.factor": str(replicas),
+            "min.insync.replicas": str(min_insync_replicas(replicas)),
             "group.initial.rebalance.delay.ms": "0",
             "num.partitions": "1",
             "message.max.bytes": str(9 * 1024 * 1024),
@@ -305,7 +327,7 @@ class LocalBroker:
         return arguments
 
     def _format(self, base: list[str], config: Path) -> None:
-        cluster_id = _cluster_id()
+        cluster_id = self.cluster_id or new_cluster_id()
         command = [*base, "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(config)]
         command += self._scram_arguments()
         done = subprocess.run(command, capture_output=True, text=True, check=False)
@@ -338,7 +360,8 @@ class LocalBroker:
         )
 
 
-def _cluster_id() -> str:
+def new_cluster_id() -> str:
+    """A fresh KRaft cluster id."""
     # Kafka's cluster ids are 16 random bytes in URL-safe base64 without padding. One in 64
     # starts with "-", which kafka-storage's argument parser takes for a flag; Kafka's own
     # Uuid.randomUuid() redraws those too.
@@ -348,7 +371,8 @@ def _cluster_id() -> str:
             return cluster_id
 
 
-def _free_port(host: str, avoid: set[int] | None = None) -> int:
+def free_port(host: str, avoid: set[int] | None = None) -> int:
+    """A port nothing listens on now on ``host``, other than those in ``avoid``."""
     while True:
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
             s.bind((host, 0))

@@ -109,10 +109,10 @@ def test_cli_start_status_stop_find_the_broker_without_flags(tmp_path: Path) -> 
         assert "running at 127.0.0.1:" in status.stdout
         created = guardstream("topics", "create", "--partitions", "2")
         assert created.returncode == 0, created.stdout + created.stderr
-        assert created.stdout.count("created") == 6
+        assert created.stdout.count("created") == 7
         described = guardstream("topics", "describe", "--partitions", "2")
         assert described.returncode == 0
-        assert described.stdout.count(" ok") == 6
+        assert described.stdout.count(" ok") == 7
     finally:
         stopped = guardstream("kafka", "stop")
     assert "Kafka stopped" in stopped.stdout
