@@ -54,7 +54,9 @@ def test_smoke_run_writes_every_section(tmp_path: Path) -> None:
         _check_e2e(layout["e2e"]["cells"], configs, {False, True} if first else {False})
         for series in layout["roundtrip"]["series"].values():
             assert series["steps"]
-            assert series["steps"][0]["answered"] >= 1
+            # Some request of the series is answered in full; which step first does depends on
+            # the machine's load (a tiny first step on busy cores can time out entirely).
+            assert any(step["answered"] >= 1 for step in series["steps"])
             for step in series["steps"]:
                 assert step["answered"] + step["timeouts"] == step["sent"]
 
