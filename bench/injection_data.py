@@ -22,6 +22,7 @@ from bench.injection_texts.attacks import attack_texts
 from bench.injection_texts.benign import benign_texts
 from bench.injection_texts.lookalikes import lookalike
 from bench.injection_texts.multilingual import multilingual_benign
+from bench.splits import stratified_split
 
 __all__ = ["GENERATED", "Example", "generated", "read_folder", "split"]
 
@@ -78,15 +79,4 @@ def generated(count: int, seed: int) -> list[Example]:
 def split(examples: list[Example], share: float, seed: int) -> tuple[list[Example], list[Example]]:
     """Training and validation, stratified by source and label: ``share`` of each group is
     held out for validation, drawn with ``seed``."""
-    groups: dict[tuple[str, int], list[Example]] = {}
-    for example in examples:
-        groups.setdefault((example.source, example.label), []).append(example)
-    train: list[Example] = []
-    valid: list[Example] = []
-    for key in sorted(groups):
-        group = list(groups[key])
-        random.Random(f"{seed}:{key[0]}:{key[1]}").shuffle(group)
-        n = round(len(group) * share)
-        valid.extend(group[:n])
-        train.extend(group[n:])
-    return train, valid
+    return stratified_split(examples, lambda e: (e.source, e.label), share, seed)

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Final
 
 from bench.moderation_texts import generate
+from bench.splits import stratified_split
 from workers.scanners.moderation.backends.features import clean
 from workers.scanners.moderation.backends.local_model import CATEGORY_HEADS
 
@@ -150,15 +151,4 @@ def generated(per_class: int, seed: int) -> list[Example]:
 def split(examples: list[Example], share: float, seed: int) -> tuple[list[Example], list[Example]]:
     """Training and validation, stratified by source and group: ``share`` of each group is
     held out for validation, drawn with ``seed``."""
-    groups: dict[tuple[str, str], list[Example]] = {}
-    for example in examples:
-        groups.setdefault((example.source, example.group), []).append(example)
-    train: list[Example] = []
-    valid: list[Example] = []
-    for key in sorted(groups):
-        group = list(groups[key])
-        random.Random(f"{seed}:{key[0]}:{key[1]}").shuffle(group)
-        n = round(len(group) * share)
-        valid.extend(group[:n])
-        train.extend(group[n:])
-    return train, valid
+    return stratified_split(examples, lambda e: (e.source, e.group), share, seed)

@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from workers.scanners.moderation.backends.taxonomy import CATEGORIES
+
 __all__ = ["RULES", "RULE_CATEGORIES", "CategoryRules"]
 
 _GROUP = (
@@ -263,17 +265,9 @@ RULES: Final[tuple[tuple[str, float, str], ...]] = (
     ("harassment", 0.8, rf"\b{_INSULT}\b"),
 )
 
-RULE_CATEGORIES: Final = (
-    "hate",
-    "harassment",
-    "violence",
-    "self_harm",
-    "sexual",
-    "sexual_minors",
-    "illicit",
-    "other",
-)
-"""The categories the rules score, in the order of the model's rule features."""
+RULE_CATEGORIES: Final = tuple(c for c in CATEGORIES if c != "profanity")
+"""The categories the rules score (every one of the taxonomy's but profanity, which the model's
+own head judges), in the order of the model's rule features."""
 
 
 class CategoryRules:
