@@ -13,11 +13,14 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+import yaml
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.errors import KafkaError
 
+from tests.pools import KEYWORD_SCANNER, PoolProcess
 from topics import DecodeError, KafkaConnection, ScanRequest, Topics, decode, encode, message_key
 
 __all__ = [
@@ -34,6 +37,20 @@ def chaos_requests(short: int) -> int:
     """How many requests a load test sends: ``short`` unless ``GUARDSTREAM_CHAOS_REQUESTS``
     asks for more (LONG mode)."""
     return int(os.environ.get("GUARDSTREAM_CHAOS_REQUESTS") or short)
+
+
+def broker_chaos_pools(kafka: KafkaConnection, topics: Topics, home: Path) -> list[PoolProcess]:
+    """The pools the broker chaos tests run (not started): a keyword scanner, secrets, and an
+    audit pool that waits long enough for logging-only verdicts across an outage."""
+    config = home / "guardstream.yaml"
+    config.write_text(yaml.safe_dump({"pools": {"audit": {
+        "audit": {"logging_only_deadline_s": 60, "verdict_grace_s": 5},
+    }}}))  # fmt: skip
+    return [
+        PoolProcess(kafka, topics, "keyword", "--scanner-class", KEYWORD_SCANNER, home=home),
+        PoolProcess(kafka, topics, "secrets", home=home),
+        PoolProcess(kafka, topics, "audit", "--config", str(config), home=home),
+    ]
 
 
 class Tail:

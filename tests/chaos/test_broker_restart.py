@@ -18,10 +18,16 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-import yaml
 
-from tests.chaos.common import Figures, Tail, chaos_requests, recovery_ms, send_with_retry
-from tests.pools import KEYWORD_SCANNER, Bus, PoolProcess, scan_request
+from tests.chaos.common import (
+    Figures,
+    Tail,
+    broker_chaos_pools,
+    chaos_requests,
+    recovery_ms,
+    send_with_retry,
+)
+from tests.pools import Bus, scan_request
 from topics import AuditRecord, DeadLetter, KafkaConnection, ScanResult, Topics
 from topics.admin import create_topics
 from workers.cli.environment import Environment
@@ -63,15 +69,7 @@ async def test_a_broker_restart_loses_no_request_and_audits_each_once(
     kafka = KafkaConnection(info.bootstrap_servers)
     topics = Topics(prefix=f"restart-{uuid.uuid4().hex[:8]}", partitions=3)
     await create_topics(kafka, topics.all())
-    config = tmp_path / "guardstream.yaml"
-    config.write_text(yaml.safe_dump({"pools": {"audit": {
-        "audit": {"logging_only_deadline_s": 60, "verdict_grace_s": 5},
-    }}}))  # fmt: skip
-    pools = [
-        PoolProcess(kafka, topics, "keyword", "--scanner-class", KEYWORD_SCANNER, home=tmp_path),
-        PoolProcess(kafka, topics, "secrets", home=tmp_path),
-        PoolProcess(kafka, topics, "audit", "--config", str(config), home=tmp_path),
-    ]
+    pools = broker_chaos_pools(kafka, topics, tmp_path)
     figures = Figures(N)
     expected: dict[str, str] = {}
     created: dict[str, int] = {}

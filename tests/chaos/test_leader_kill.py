@@ -22,11 +22,17 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-import yaml
 from aiokafka import AIOKafkaProducer, TopicPartition
 
-from tests.chaos.common import Figures, Tail, chaos_requests, longest_pause_ms, send_with_retry
-from tests.pools import KEYWORD_SCANNER, PoolProcess, scan_request
+from tests.chaos.common import (
+    Figures,
+    Tail,
+    broker_chaos_pools,
+    chaos_requests,
+    longest_pause_ms,
+    send_with_retry,
+)
+from tests.pools import scan_request
 from topics import AuditRecord, KafkaConnection, ScanResult, Topics
 from topics.admin import create_topics
 from workers.cli.environment import Environment
@@ -67,15 +73,7 @@ async def test_killing_a_partition_leader_loses_no_verdict_and_audits_each_once(
     topics = Topics(prefix=f"leader-{uuid.uuid4().hex[:8]}", partitions=3)
     states = await create_topics(kafka, topics.all())
     assert {s.replicas for s in states} == {3}
-    config = tmp_path / "guardstream.yaml"
-    config.write_text(yaml.safe_dump({"pools": {"audit": {
-        "audit": {"logging_only_deadline_s": 60, "verdict_grace_s": 5},
-    }}}))  # fmt: skip
-    pools = [
-        PoolProcess(kafka, topics, "keyword", "--scanner-class", KEYWORD_SCANNER, home=tmp_path),
-        PoolProcess(kafka, topics, "secrets", home=tmp_path),
-        PoolProcess(kafka, topics, "audit", "--config", str(config), home=tmp_path),
-    ]
+    pools = broker_chaos_pools(kafka, topics, tmp_path)
     figures = Figures(N)
     created: dict[str, int] = {}
     bad: set[str] = set()
