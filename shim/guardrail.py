@@ -60,17 +60,18 @@ from topics import (
     Text,
     Verdict,
 )
+from topics.scanners import (
+    TOO_LARGE_CODE,
+    TOO_LARGE_MESSAGE,
+    UNAVAILABLE_CODE,
+    UNAVAILABLE_MESSAGE,
+    block_of,
+)
 
 __all__ = ["GuardrailBlocked", "KafkaScanGuardrail"]
 
 log = logging.getLogger("guardstream.shim")
 
-_BLOCK_MESSAGES = {
-    "prompt_injection": "Potential prompt injection detected",
-    "pii": "Personal data detected",
-    "secrets": "Secret detected",
-    "moderation": "Content policy violation detected",
-}
 _HOOKS = [
     GuardrailEventHooks.pre_call,
     GuardrailEventHooks.during_call,
@@ -288,9 +289,7 @@ class KafkaScanGuardrail(CustomGuardrail):
         except PayloadTooLarge as e:
             log.warning("guardstream: request %s cannot be scanned: %s", request.request_id, e)
             if self.settings.on_oversize == "block":
-                raise GuardrailBlocked(
-                    "Request too large to scan", "guardstream_payload_too_large"
-                ) from None
+                raise GuardrailBlocked(TOO_LARGE_MESSAGE, TOO_LARGE_CODE) from None
             return Outcome("allow")
         except (BrokerUnavailable, TooManyPending, EncodeError):
             results = {}  # decide() applies on_timeout to every scanner
@@ -462,11 +461,5 @@ def _cap_payload_loggers() -> None:
 
 def _blocked(outcome: Outcome) -> GuardrailBlocked:
     if outcome.blocked_by:
-        first = outcome.blocked_by[0]
-        return GuardrailBlocked(
-            _BLOCK_MESSAGES.get(first, "Blocked by guardrail"), f"{first}_blocked"
-        )
-    return GuardrailBlocked(
-        "Guardrail verdict unavailable; blocked by the fail-closed policy",
-        "guardstream_unavailable",
-    )
+        return GuardrailBlocked(*block_of(outcome.blocked_by[0]))
+    return GuardrailBlocked(UNAVAILABLE_MESSAGE, UNAVAILABLE_CODE)

@@ -1,5 +1,6 @@
-"""The packages' layout: no import cycle between modules nor between folders, and every scanner
-kind of the contract registered with a scanner class.
+"""The packages' layout: no import cycle between modules nor between folders, every scanner
+kind of the contract registered with a scanner class, and the scanners' other names and block
+codes spelled only in the registry.
 
 Imports are read from the source (function bodies and ``TYPE_CHECKING`` blocks included: a lazy
 import is still a dependency), so a cycle is caught before anything imports it.
@@ -12,7 +13,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from topics import SCANNER_KINDS
-from workers.scanners import SCANNERS
+from topics.scanners import ALIASES, REGISTRY, TOO_LARGE_CODE, UNAVAILABLE_CODE
+from workers.scanners import SCANNERS, scanner_class
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("shim", "topics", "workers")
@@ -103,3 +105,36 @@ def test_no_folder_imports_itself_through_others() -> None:
 
 def test_every_scanner_kind_has_a_registered_class() -> None:
     assert tuple(SCANNERS) == SCANNER_KINDS
+
+
+def test_every_registered_class_serves_its_kind() -> None:
+    assert {kind: scanner_class(kind).name for kind in SCANNERS} == {k: k for k in SCANNER_KINDS}
+
+
+def _strings(tree: ast.AST) -> Iterable[ast.Constant]:
+    """The string constants of ``tree`` that are not docstrings (prose may name the aliases)."""
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            if id(node) not in docstrings:
+                yield node
+
+
+def test_aliases_and_block_codes_are_spelled_only_in_the_registry() -> None:
+    registry = ROOT / "topics" / "scanners.py"
+    names = {*ALIASES, *(s.block_code for s in REGISTRY), TOO_LARGE_CODE, UNAVAILABLE_CODE}
+    spelled = [
+        f"{path.relative_to(ROOT)}:{node.lineno}: {node.value!r}"
+        for path in _modules().values()
+        if path != registry
+        for node in _strings(ast.parse(path.read_text()))
+        if node.value in names or node.value == "_blocked"  # f"{kind}_blocked" too
+    ]
+    assert spelled == []

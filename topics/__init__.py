@@ -18,7 +18,6 @@ from topics.errors import (
 from topics.headers import Routing, read_routing, request_headers
 from topics.keys import message_key, reply_partition
 from topics.messages import (
-    SCANNER_KINDS,
     Action,
     AuditRecord,
     AuditTick,
@@ -38,6 +37,7 @@ from topics.messages import (
     Verdict,
     VerdictKind,
 )
+from topics.scanners import SCANNER_KINDS, ScannerKind, scanner_kind
 from topics.specs import DEFAULT_PREFIX, Topics, TopicSpec
 
 __all__ = [
@@ -70,6 +70,7 @@ __all__ = [
     "ScanRequest",
     "ScanResult",
     "ScannerError",
+    "ScannerKind",
     "ScannerOutcome",
     "ScannerTimeout",
     "Text",
@@ -87,5 +88,6 @@ __all__ = [
     "reply_partition",
     "request_headers",
     "resolve_env",
+    "scanner_kind",
     "sealed_key_id",
 ]

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
+from topics.scanners import SCANNER_KINDS
+
 __all__ = [
     "SCANNER_KINDS",
     "Action",
@@ -46,11 +48,6 @@ Decision = Literal["allow", "mask", "block"]
 
 Action = Literal["block", "mask", "log"]
 """What a policy does with a finding of one entity or category."""
-
-SCANNER_KINDS: tuple[str, ...] = ("pii", "prompt_injection", "secrets", "moderation")
-"""The scanner kinds the pools provide: what :attr:`ScanRequest.scanners` names and
-:attr:`ScanResult.scanner` says, one pool (and consumer group) each."""
-
 
 @dataclass(frozen=True, slots=True)
 class Text:

@@ -43,7 +43,7 @@ import yaml
 from topics.connection import KafkaConnection
 from topics.crypto import PayloadCipher
 from topics.errors import ConfigError
-from topics.messages import SCANNER_KINDS
+from topics.scanners import SCANNER_KINDS
 from topics.specs import Topics
 
 __all__ = [

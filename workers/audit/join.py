@@ -32,11 +32,12 @@ from topics.messages import (
     ScanResult,
     Verdict,
 )
+from topics.scanners import REGISTRY
 from workers.scanners.base import LabelFinding, mask_spans
 
 __all__ = ["REDACTING_SCANNERS", "WITHHELD", "AuditSettings", "AuditState", "RawTexts"]
 
-REDACTING_SCANNERS = ("pii", "secrets")
+REDACTING_SCANNERS = tuple(s.kind for s in REGISTRY if s.redacts)
 """Scanners whose findings are masked out of the texts kept in audit records."""
 
 WITHHELD = "[withheld: not scanned for PII and secrets]"

@@ -10,6 +10,7 @@ import yaml
 
 from topics.connection import resolve_env
 from topics.errors import ConfigError
+from topics.scanners import REGISTRY
 from workers.cli.environment import Environment
 from workers.scanners import ALIASES, SCANNERS
 from workers.settings import (
@@ -23,11 +24,8 @@ from workers.settings import (
 AUDIT = "audit"
 _KINDS = [*SCANNERS, *ALIASES, AUDIT]
 _POOLS = {
-    "pii": "Presidio PII detection and masking",
-    "prompt_injection (or injection)": "heuristics and similarity to known attacks",
-    "secrets": "detect-secrets' plugins, with redaction",
-    "moderation": "a local classifier or an HTTP moderation API",
-    "audit": "joins requests and results into one audit record each, and feeds the sinks",
+    **{s.kind: s.summary for s in REGISTRY},
+    AUDIT: "joins requests and results into one audit record each, and feeds the sinks",
 }
 
 

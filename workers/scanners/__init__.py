@@ -1,12 +1,13 @@
 """Scanner plug-ins. Which class serves which kind is data: :data:`SCANNERS` maps each kind to
-``module:Class``, imported only when a pool of that kind starts, so loading this package loads
-no model."""
+``module:Class`` (from the registry in :mod:`topics.scanners`), imported only when a pool of that
+kind starts, so loading this package loads no model."""
 
 from __future__ import annotations
 
 import importlib
 
 from topics.errors import ConfigError
+from topics.scanners import ALIASES, REGISTRY
 from workers.scanners.base import LabelFinding, ScanItem, Scanner, TextFindings
 
 __all__ = [
@@ -19,15 +20,8 @@ __all__ = [
     "scanner_class",
 ]
 
-SCANNERS: dict[str, str] = {
-    "pii": "workers.scanners.pii.scanner:PiiScanner",
-    "prompt_injection": "workers.scanners.injection.scanner:InjectionScanner",
-    "secrets": "workers.scanners.secrets:SecretsScanner",
-    "moderation": "workers.scanners.moderation.scanner:ModerationScanner",
-}
-
-ALIASES: dict[str, str] = {"injection": "prompt_injection"}
-"""Shorter names the command line accepts."""
+SCANNERS: dict[str, str] = {s.kind: s.class_path for s in REGISTRY}
+"""Each scanner kind's class, ``module:Class``."""
 
 
 def scanner_class(kind: str, path: str = "") -> type[Scanner]:
