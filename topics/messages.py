@@ -49,6 +49,7 @@ Decision = Literal["allow", "mask", "block"]
 Action = Literal["block", "mask", "log"]
 """What a policy does with a finding of one entity or category."""
 
+
 @dataclass(frozen=True, slots=True)
 class Text:
     """One piece of text to scan."""

@@ -4,10 +4,9 @@ kind starts, so loading this package loads no model."""
 
 from __future__ import annotations
 
-import importlib
-
 from topics.errors import ConfigError
 from topics.scanners import ALIASES, REGISTRY
+from workers.plugins import load_class
 from workers.scanners.base import LabelFinding, ScanItem, Scanner, TextFindings
 
 __all__ = [
@@ -32,11 +31,4 @@ def scanner_class(kind: str, path: str = "") -> type[Scanner]:
         if kind not in SCANNERS:
             raise ConfigError(f"unknown scanner {kind!r}; known: {', '.join(SCANNERS)}")
         path = SCANNERS[kind]
-    module, _, name = path.partition(":")
-    try:
-        found = getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError) as e:
-        raise ConfigError(f"cannot load scanner class {path!r}: {e}") from e
-    if not (isinstance(found, type) and issubclass(found, Scanner)):
-        raise ConfigError(f"{path} is not a Scanner subclass")
-    return found
+    return load_class(path, Scanner)

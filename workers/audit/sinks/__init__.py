@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 from topics.errors import ConfigError
 from workers.audit.sinks.base import Sink, SinkRunner
+from workers.plugins import load_class
 
 __all__ = ["SINKS", "Sink", "SinkRunner", "build_sinks"]
 
@@ -22,9 +22,9 @@ def build_sinks(config: dict[str, Any]) -> list[Sink]:
     for name, settings in config.items():
         if name not in SINKS:
             raise ConfigError(f"unknown sink {name!r}; known: {', '.join(SINKS)}")
-        module, _, cls = SINKS[name].partition(":")
+        sink = load_class(SINKS[name], Sink)
         try:
-            sinks.append(getattr(importlib.import_module(module), cls)(**(settings or {})))
+            sinks.append(sink(**(settings or {})))
         except TypeError as e:
             raise ConfigError(f"bad settings for sink {name}: {e}") from e
     return sinks

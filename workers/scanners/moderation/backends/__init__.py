@@ -6,9 +6,8 @@ imported only when chosen, so the local model is not loaded by a pool that calls
 
 from __future__ import annotations
 
-import importlib
-
 from topics.errors import ConfigError
+from workers.plugins import load_class
 from workers.scanners.moderation.backends.base import Backend, Categories, HttpBackend
 from workers.scanners.moderation.backends.taxonomy import CATEGORIES
 
@@ -26,5 +25,4 @@ def backend_class(name: str) -> type[Backend]:
     """The backend class for the ``backend`` setting ``name``."""
     if name not in BACKENDS:
         raise ConfigError(f"moderation: unknown backend {name!r}; known: {', '.join(BACKENDS)}")
-    module, _, attr = BACKENDS[name].partition(":")
-    return getattr(importlib.import_module(module), attr)
+    return load_class(BACKENDS[name], Backend)
