@@ -57,7 +57,14 @@ def run_pool_path(
 
 def _record(kind: str, text: str, n: int) -> Record:
     request = ScanRequest(
-        f"b{n}", f"c{n}", "logging_only", "request", [Text("user", text)], [kind], 0, 0
+        request_id=f"b{n}",
+        correlation_id=f"c{n}",
+        mode="logging_only",
+        phase="request",
+        texts=[Text(role="user", content=text)],
+        scanners=[kind],
+        created_ms=0,
+        deadline_ms=0,
     )
     return Record("bench", 0, n, None, encode(request))
 

@@ -59,11 +59,15 @@ def scan_request(
         correlation_id=uuid.uuid4().hex,
         mode="pre_call",
         phase="request",
-        texts=[Text("user", text)],
+        texts=[Text(role="user", content=text)],
         scanners=scanners,
         created_ms=now,
         deadline_ms=now + int(budget_s * 1000),
-        reply=ReplyAddress(client.topics.results.name, client.partition, client.instance_id),
+        reply=ReplyAddress(
+            topic=client.topics.results.name,
+            partition=client.partition,
+            instance_id=client.instance_id,
+        ),
     )
 
 

@@ -12,7 +12,7 @@ from topics import Decision, ScanResult, Text
 __all__ = ["Outcome", "decide"]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Outcome:
     """What the shim does with one phase of a request, and why."""
 
@@ -49,12 +49,25 @@ def decide(
     masking = [s for s in scanners if s in results and results[s].verdict == "mask"]
     if blocked:
         by_score = sorted(blocked, key=lambda s: -results[s].score)
-        return Outcome("block", by_score, timed_out, failed, flagged)
+        return Outcome(
+            decision="block",
+            blocked_by=by_score,
+            timed_out=timed_out,
+            failed=failed,
+            flagged=flagged,
+        )
     fail_policy: Literal["", "open", "closed"] = ""
     if timed_out or failed:
         fail_policy = "closed" if on_timeout == "block" else "open"
         if on_timeout == "block":
-            return Outcome("block", [], timed_out, failed, flagged, fail_policy)
+            return Outcome(
+                decision="block",
+                blocked_by=[],
+                timed_out=timed_out,
+                failed=failed,
+                flagged=flagged,
+                fail_policy_applied=fail_policy,
+            )
     versions: dict[int, list[str]] = {}
     labels: dict[str, int] = {}
     for name in masking:
@@ -70,13 +83,13 @@ def decide(
     }
     decision: Decision = "mask" if masked else "allow"
     return Outcome(
-        decision,
-        [],
-        timed_out,
-        failed,
-        flagged,
-        fail_policy,
-        masked,
-        labels,
-        masking if masked else [],
+        decision=decision,
+        blocked_by=[],
+        timed_out=timed_out,
+        failed=failed,
+        flagged=flagged,
+        fail_policy_applied=fail_policy,
+        masked=masked,
+        masked_labels=labels,
+        masked_by=masking if masked else [],
     )

@@ -48,17 +48,19 @@ def request_texts(data: Mapping[str, Any]) -> list[Text]:
     texts: list[Text] = []
     prompt = data.get("prompt")
     if isinstance(prompt, str) and prompt:
-        texts.append(Text("user", prompt, _PROMPT, -1))
+        texts.append(Text(role="user", content=prompt, message=_PROMPT, part=-1))
     elif isinstance(prompt, list):
         texts += [
-            Text("user", p, _PROMPT, k) for k, p in enumerate(prompt) if isinstance(p, str) and p
+            Text(role="user", content=p, message=_PROMPT, part=k)
+            for k, p in enumerate(prompt)
+            if isinstance(p, str) and p
         ]
     instructions = data.get("instructions")
     if isinstance(instructions, str) and instructions:
-        texts.append(Text("system", instructions, _INSTRUCTIONS, -1))
+        texts.append(Text(role="system", content=instructions, message=_INSTRUCTIONS, part=-1))
     given = data.get("input")
     if isinstance(given, str) and given:
-        texts.append(Text("user", given, _INPUT, -1))
+        texts.append(Text(role="user", content=given, message=_INPUT, part=-1))
     elif isinstance(given, list):
         texts += message_texts(given)
     return texts
@@ -75,16 +77,16 @@ def message_texts(messages: object) -> list[Text]:
         role = str(message.get("role") or ("tool" if "output" in message else ""))
         content = message.get("content", message.get("output"))
         if isinstance(content, str) and content:
-            texts.append(Text(role, content, i, -1))
+            texts.append(Text(role=role, content=content, message=i, part=-1))
         elif isinstance(content, list):
             for j, part in enumerate(content):
                 if isinstance(part, Mapping) and part.get("type") in _TEXT_PARTS:
                     text = part.get("text")
                     if isinstance(text, str) and text:
-                        texts.append(Text(role, text, i, j))
+                        texts.append(Text(role=role, content=text, message=i, part=j))
         for k, arguments in enumerate(_tool_arguments(message)):
             if isinstance(arguments, str) and arguments.strip():
-                texts.append(Text(role, arguments, i, -2 - k))
+                texts.append(Text(role=role, content=arguments, message=i, part=-2 - k))
     return texts
 
 
@@ -151,13 +153,13 @@ def response_texts(response: object) -> list[Text]:
         message = getattr(choice, "message", None)
         content = getattr(message, "content", None) if message else getattr(choice, "text", None)
         if isinstance(content, str) and content:
-            texts.append(Text("assistant", content, i, -1))
+            texts.append(Text(role="assistant", content=content, message=i, part=-1))
     output = getattr(response, "output", None)
     for i, item in enumerate(output if isinstance(output, list | tuple) else []):
         for j, part in enumerate(_field(item, "content") or []):
             text = _field(part, "text")
             if _field(part, "type") == "output_text" and isinstance(text, str) and text:
-                texts.append(Text("assistant", text, i, j))
+                texts.append(Text(role="assistant", content=text, message=i, part=j))
     return texts
 
 
@@ -192,7 +194,10 @@ def stream_texts(chunks: Iterable[Any]) -> list[Text]:
             content = getattr(getattr(choice, "delta", None), "content", None)
             if isinstance(content, str) and content:
                 joined.setdefault(choice.index, []).append(content)
-    return [Text("assistant", "".join(parts), i, -1) for i, parts in sorted(joined.items())]
+    return [
+        Text(role="assistant", content="".join(parts), message=i, part=-1)
+        for i, parts in sorted(joined.items())
+    ]
 
 
 def mask_stream(chunks: list[Any], texts: Sequence[Text], masked: Mapping[int, str]) -> None:

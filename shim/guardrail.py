@@ -275,13 +275,15 @@ class KafkaScanGuardrail(CustomGuardrail):
             # both phases when it runs, so publish here only when it does not
             if not self._event_hook_is_event_type(GuardrailEventHooks.logging_only):
                 self._publish_only(data, auth, texts, "logging_only", phase)
-            return Outcome("allow")
+            return Outcome(decision="allow")
         plan = self._plan(data, auth)
         if not plan.scanners or not texts:
-            return Outcome("allow")
+            return Outcome(decision="allow")
         started, started_wall = time.perf_counter(), time.time()
         reply = ReplyAddress(
-            self.settings.topics.results.name, self.replies.partition, self.replies.instance_id
+            topic=self.settings.topics.results.name,
+            partition=self.replies.partition,
+            instance_id=self.replies.instance_id,
         )
         request = self._request(data, auth, texts, plan, mode, phase, reply)
         try:
@@ -290,7 +292,7 @@ class KafkaScanGuardrail(CustomGuardrail):
             log.warning("guardstream: request %s cannot be scanned: %s", request.request_id, e)
             if self.settings.on_oversize == "block":
                 raise GuardrailBlocked(TOO_LARGE_MESSAGE, TOO_LARGE_CODE) from None
-            return Outcome("allow")
+            return Outcome(decision="allow")
         except (BrokerUnavailable, TooManyPending, EncodeError):
             results = {}  # decide() applies on_timeout to every scanner
         outcome = decide(plan.scanners, results, texts, plan.on_timeout)
@@ -306,17 +308,17 @@ class KafkaScanGuardrail(CustomGuardrail):
         self.replies.publish(
             self.settings.topics.verdicts.name,
             Verdict(
-                request.request_id,
-                request.correlation_id,
-                phase,
-                mode,
-                outcome.decision,
-                int(time.time() * 1000),
-                waited_ms,
-                outcome.blocked_by,
-                outcome.timed_out,
-                outcome.failed,
-                outcome.fail_policy_applied,
+                request_id=request.request_id,
+                correlation_id=request.correlation_id,
+                phase=phase,
+                mode=mode,
+                decision=outcome.decision,
+                decided_ms=int(time.time() * 1000),
+                waited_ms=waited_ms,
+                blocked_by=outcome.blocked_by,
+                timed_out=outcome.timed_out,
+                failed=outcome.failed,
+                fail_policy_applied=outcome.fail_policy_applied,
             ),
             request.request_id,
         )

@@ -246,7 +246,7 @@ class ReplyClient:
         headers = request_headers(message, len(value)) if isinstance(message, ScanRequest) else None
         try:
             delivery = await producer.send(
-                topic, value, key=message_key(request_id), headers=headers
+                topic=topic, value=value, key=message_key(request_id), headers=headers
             )
         except MessageSizeTooLargeError as e:
             raise PayloadTooLarge(f"Kafka refused the {len(value)}-byte message: {e}") from e

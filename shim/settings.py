@@ -348,7 +348,7 @@ def _merge(plan: RequestPlan, p: Mapping[str, Any], *, where: str) -> RequestPla
         raise ConfigError(f"{where}: on_timeout must be allow or block, not {on_timeout!r}")
     # Always ask for redacted text: the pools' own defaults mask PII and secrets even when
     # the config names no action, and the audit trail records what was masked.
-    policy = Policy(actions, thresholds, redact=True)
+    policy = Policy(actions=actions, thresholds=thresholds, redact=True)
     budget = _positive_int(p.get("budget_ms", plan.budget_ms), f"{where}: budget_ms")
     return RequestPlan(scanners, policy, budget, on_timeout)
 

@@ -134,14 +134,14 @@ def scan_request(
         mode="pre_call",
         phase="request",
         texts=[
-            Text(role, t, message=i)
+            Text(role=role, content=t, message=i)
             for i, (t, role) in enumerate(zip(texts, roles or ["user"] * len(texts), strict=True))
         ],
         scanners=scanners,
         created_ms=now,
         deadline_ms=now + 5000,
         policy=policy or Policy(),
-        reply=ReplyAddress(topics.results.name, partition, "test"),
+        reply=ReplyAddress(topic=topics.results.name, partition=partition, instance_id="test"),
     )
 
 
@@ -162,8 +162,8 @@ class Bus:
 
     async def send(self, request: ScanRequest, *, headers: list | None = None) -> None:
         await self.producer.send_and_wait(
-            self.topics.requests.name,
-            encode(request),
+            topic=self.topics.requests.name,
+            value=encode(request),
             key=message_key(request.request_id),
             headers=headers,
         )
@@ -172,7 +172,7 @@ class Bus:
         self, value: bytes, key: bytes = b"raw", *, headers: list | None = None
     ) -> None:
         await self.producer.send_and_wait(
-            self.topics.requests.name, value, key=key, headers=headers
+            topic=self.topics.requests.name, value=value, key=key, headers=headers
         )
 
     async def read(

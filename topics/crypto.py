@@ -167,7 +167,8 @@ class PayloadCipher:
             return result
         redacted = [
             RedactedText(
-                r.text, self.seal(r.content, result.request_id, f"redacted.{r.text}", key_id)
+                text=r.text,
+                content=self.seal(r.content, result.request_id, f"redacted.{r.text}", key_id),
             )
             for r in result.redacted
         ]
@@ -178,7 +179,9 @@ class PayloadCipher:
         if not result.redacted:
             return result
         redacted = [
-            RedactedText(r.text, self.open(r.content, result.request_id, f"redacted.{r.text}"))
+            RedactedText(
+                text=r.text, content=self.open(r.content, result.request_id, f"redacted.{r.text}")
+            )
             for r in result.redacted
         ]
         return replace(result, redacted=redacted)

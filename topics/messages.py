@@ -50,7 +50,7 @@ Action = Literal["block", "mask", "log"]
 """What a policy does with a finding of one entity or category."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Text:
     """One piece of text to scan."""
 
@@ -64,7 +64,7 @@ class Text:
     """Index of the content part within that message; -1 when the content is a plain string."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ReplyAddress:
     """Where the instance that waits reads its results (request-reply over Kafka)."""
 
@@ -76,7 +76,7 @@ class ReplyAddress:
     """The waiting proxy instance, for logs and filtering."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Caller:
     """Who sent the request, as LiteLLM knows them. Aliases only, never API keys."""
 
@@ -86,7 +86,7 @@ class Caller:
     model: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Policy:
     """How scanners should judge this request.
 
@@ -102,7 +102,7 @@ class Policy:
     """Return the redacted text (needed to mask a request or response)."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ScanRequest:
     """A prompt or response for the pools to scan."""
 
@@ -128,7 +128,7 @@ class ScanRequest:
     """None when nobody waits (``logging_only``)."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Finding:
     """Something a scanner found, with its place in the scanned text."""
 
@@ -143,7 +143,7 @@ class Finding:
     score: float
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RedactedText:
     """A text with its findings masked."""
 
@@ -152,7 +152,7 @@ class RedactedText:
     content: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ScanResult:
     """One scanner's answer to one scan request."""
 
@@ -179,7 +179,7 @@ class ScanResult:
     """Why the verdict is ``error``."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Verdict:
     """What the proxy decided for one phase of a request, and on what grounds."""
 
@@ -202,7 +202,7 @@ class Verdict:
     """Set when a timeout or failure decided the outcome."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ScannerOutcome:
     """One scanner's part of an audit record."""
 
@@ -215,7 +215,7 @@ class ScannerOutcome:
     error: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class AuditRecord:
     """Exactly one per request and phase: what ran, what it found, what was decided."""
 
@@ -240,7 +240,7 @@ class AuditRecord:
     failed: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class AuditTick:
     """The audit pool's note to itself that a request's deadline has passed (or that its
     written-record marker may be forgotten). Travels on the audit pool's own joins topic."""
@@ -253,7 +253,7 @@ class AuditTick:
     forget: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class DeadLetter:
     """A message that could not be decoded or scanned, kept with its reason."""
 

@@ -60,8 +60,12 @@ def judge(
                 verdict = _VERDICT_OF[action]
             if action == "mask":
                 to_mask.append(f)
-            findings.append(Finding(index, f.start, f.end, f.label, round(f.score, 4)))
+            findings.append(
+                Finding(
+                    text=index, start=f.start, end=f.end, label=f.label, score=round(f.score, 4)
+                )
+            )
             scores[f.label] = max(scores.get(f.label, 0.0), round(f.score, 4))
         if policy.redact and to_mask:
-            redacted.append(RedactedText(index, scanner.redact(text, to_mask)))
+            redacted.append(RedactedText(text=index, content=scanner.redact(text, to_mask)))
     return Judgement(verdict, max(scores.values(), default=0.0), findings, scores, redacted)

@@ -202,12 +202,12 @@ class ScanPool:
                 partition = request.reply.partition
             pending.append(
                 await app.producer.send(
-                    topics.results.name,
-                    message_key(request.request_id),
-                    encode(result),
-                    partition,
-                    None,
-                    None,
+                    topic=topics.results.name,
+                    key=message_key(request.request_id),
+                    value=encode(result),
+                    partition=partition,
+                    timestamp=None,
+                    headers=None,
                 )
             )
         for record, letter in outcome.dead_letters:
@@ -220,7 +220,12 @@ class ScanPool:
             )
             pending.append(
                 await app.producer.send(
-                    topics.dead_letters.name, record.key, encode(letter), None, None, None
+                    topic=topics.dead_letters.name,
+                    key=record.key,
+                    value=encode(letter),
+                    partition=None,
+                    timestamp=None,
+                    headers=None,
                 )
             )
         await asyncio.gather(*pending)

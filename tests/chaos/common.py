@@ -128,7 +128,9 @@ async def send_with_retry(
     while True:
         try:
             await producer.send_and_wait(
-                topics.requests.name, encode(request), key=message_key(request.request_id)
+                topic=topics.requests.name,
+                value=encode(request),
+                key=message_key(request.request_id),
             )
             return failures
         except KafkaError:

@@ -97,7 +97,9 @@ async def test_a_tombstone_is_dead_lettered_and_the_pool_goes_on(
             Tail(kafka, topics.dead_letters.name, 3, DeadLetter) as letters,
             Tail(kafka, topics.results.name, topics.partitions, ScanResult) as results,
         ):
-            await bus.producer.send_and_wait(topics.requests.name, None, key=b"tombstone")
+            await bus.producer.send_and_wait(
+                topic=topics.requests.name, value=None, key=b"tombstone"
+            )
             healthy = scan_request(["forbidden after the tombstone"], ["keyword"], topics)
             await bus.send(healthy)
             await results.until(
@@ -123,17 +125,21 @@ async def test_the_size_limit_answers_under_it_and_refuses_over_it_with_a_typed_
                 near = scan_request([f"{filler} forbidden"], ["keyword"], topics)
                 over = scan_request([filler * 2], ["keyword"], topics)
                 await producer.send_and_wait(
-                    topics.requests.name, encode(near), key=message_key(near.request_id)
+                    topic=topics.requests.name, value=encode(near), key=message_key(near.request_id)
                 )
                 began = time.monotonic()
                 with pytest.raises(MessageSizeTooLargeError):
                     await producer.send_and_wait(
-                        topics.requests.name, encode(over), key=message_key(over.request_id)
+                        topic=topics.requests.name,
+                        value=encode(over),
+                        key=message_key(over.request_id),
                     )
                 assert time.monotonic() - began < 60
                 after = scan_request(["forbidden after the refusal"], ["keyword"], topics)
                 await producer.send_and_wait(
-                    topics.requests.name, encode(after), key=message_key(after.request_id)
+                    topic=topics.requests.name,
+                    value=encode(after),
+                    key=message_key(after.request_id),
                 )
                 wanted = {near.correlation_id, after.correlation_id}
                 got = await results.until(

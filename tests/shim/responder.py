@@ -47,17 +47,22 @@ def answer(request: ScanRequest, scanner: str) -> ScanResult | None:
         verdict = "error"
     elif scanner == "prompt_injection" and "ignore all previous instructions" in joined.lower():
         verdict = "block"
-        findings = [Finding(0, 0, 1, "prompt_injection", 0.99)]
+        findings = [Finding(text=0, start=0, end=1, label="prompt_injection", score=0.99)]
     elif scanner == "moderation" and "hateful" in joined:
         verdict = "block"
-        findings = [Finding(0, 0, 1, "hate", 0.9)]
+        findings = [Finding(text=0, start=0, end=1, label="hate", score=0.9)]
     elif scanner in _MASKS:
         pattern, label = _MASKS[scanner]
         for i, text in enumerate(request.texts):
             found = list(pattern.finditer(text.content))
-            findings += [Finding(i, m.start(), m.end(), label, 0.95) for m in found]
+            findings += [
+                Finding(text=i, start=m.start(), end=m.end(), label=label, score=0.95)
+                for m in found
+            ]
             if found and request.policy.redact:
-                redacted.append(RedactedText(i, pattern.sub(f"<{label}>", text.content)))
+                redacted.append(
+                    RedactedText(text=i, content=pattern.sub(f"<{label}>", text.content))
+                )
         if findings:
             verdict = "mask" if request.policy.redact else "flag"
     return ScanResult(
@@ -120,8 +125,8 @@ class TestResponder:
                 result = answer(request, scanner)
                 if result is not None:
                     await self._producer.send(
-                        request.reply.topic,
-                        encode(result),
+                        topic=request.reply.topic,
+                        value=encode(result),
                         key=message_key(request.request_id),
                         partition=request.reply.partition,
                     )

@@ -11,22 +11,24 @@ from shim.extract import mask_messages, merge_redactions, message_texts
 from shim.placeholders import number, restore
 from topics import Finding, RedactedText, ScanResult, Text
 
-TEXTS = [Text("user", "mail bob@x.io key AKIAABCDEFGHIJKLMNOP", 0, -1)]
+TEXTS = [Text(role="user", content="mail bob@x.io key AKIAABCDEFGHIJKLMNOP", message=0, part=-1)]
 
 
 def result(scanner: str, verdict: str, redacted: str | None = None) -> ScanResult:
     return ScanResult(
-        "r",
-        "c",
-        "request",
-        scanner,
-        verdict,
-        0.9,
-        "w",
-        1.0,
-        0,
-        findings=[Finding(0, 0, 1, scanner.upper(), 0.9)] if verdict != "allow" else [],
-        redacted=[RedactedText(0, redacted)] if redacted else [],
+        request_id="r",
+        correlation_id="c",
+        phase="request",
+        scanner=scanner,
+        verdict=verdict,
+        score=0.9,
+        worker_id="w",
+        scan_ms=1.0,
+        finished_ms=0,
+        findings=[Finding(text=0, start=0, end=1, label=scanner.upper(), score=0.9)]
+        if verdict != "allow"
+        else [],
+        redacted=[RedactedText(text=0, content=redacted)] if redacted else [],
     )
 
 

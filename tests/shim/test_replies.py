@@ -18,15 +18,19 @@ def request(text: str, scanners: list[str], client: ReplyClient) -> ScanRequest:
 
     now = int(time.time() * 1000)
     return ScanRequest(
-        uuid.uuid4().hex,
-        uuid.uuid4().hex,
-        "pre_call",
-        "request",
-        [Text("user", text)],
-        scanners,
-        now,
-        now + 2000,
-        reply=ReplyAddress(client.topics.results.name, client.partition, client.instance_id),
+        request_id=uuid.uuid4().hex,
+        correlation_id=uuid.uuid4().hex,
+        mode="pre_call",
+        phase="request",
+        texts=[Text(role="user", content=text)],
+        scanners=scanners,
+        created_ms=now,
+        deadline_ms=now + 2000,
+        reply=ReplyAddress(
+            topic=client.topics.results.name,
+            partition=client.partition,
+            instance_id=client.instance_id,
+        ),
     )
 
 

@@ -27,8 +27,8 @@ SAMPLES = [
         mode="pre_call",
         phase="request",
         texts=[
-            Text("system", "You are helpful."),
-            Text("user", "Mail me at jane@example.com", message=1, part=0),
+            Text(role="system", content="You are helpful."),
+            Text(role="user", content="Mail me at jane@example.com", message=1, part=0),
         ],
         scanners=["pii", "prompt_injection"],
         created_ms=1_700_000_000_000,
@@ -72,9 +72,14 @@ SAMPLES = [
         completed_ms=1_700_000_000_040,
         outcomes=[
             ScannerOutcome(
-                "pii", "ok", verdict="mask", score=0.95, scan_ms=4.2, findings=[FINDING]
+                scanner="pii",
+                status="ok",
+                verdict="mask",
+                score=0.95,
+                scan_ms=4.2,
+                findings=[FINDING],
             ),
-            ScannerOutcome("moderation", "timeout"),
+            ScannerOutcome(scanner="moderation", status="timeout"),
         ],
         texts_sha256=["ab" * 32, "cd" * 32],
         redacted_texts=["You are helpful.", "Mail me at <EMAIL_ADDRESS>"],

@@ -20,6 +20,7 @@ from topics import (
     Verdict,
     decode,
     encode,
+    messages,
     peek_schema,
 )
 from topics.codec import MAX_MESSAGE_BYTES
@@ -116,7 +117,7 @@ def test_oversized_payloads_are_refused_before_parsing() -> None:
 
 
 def test_lone_surrogates_cannot_be_encoded() -> None:
-    broken = dataclasses.replace(REQUEST, texts=[Text("user", "half a pair: \ud800")])
+    broken = dataclasses.replace(REQUEST, texts=[Text(role="user", content="half a pair: \ud800")])
     with pytest.raises(EncodeError):
         encode(broken)
 
@@ -176,3 +177,14 @@ def test_arbitrary_json_bodies_only_raise_decode_error(body, cls: type, data) ->
         decode(cls, _envelope(body, schema=cls.SCHEMA))
     except DecodeError:
         pass
+
+
+@pytest.mark.parametrize(
+    "cls",
+    [c for c in vars(messages).values() if dataclasses.is_dataclass(c)],
+    ids=lambda c: c.__name__,
+)
+def test_every_record_is_frozen_and_built_by_keyword(cls: type) -> None:
+    params = cls.__dataclass_params__  # type: ignore[attr-defined]
+    assert params.frozen
+    assert all(f.kw_only for f in dataclasses.fields(cls))

@@ -33,7 +33,7 @@ async def test_every_message_type_travels_through_the_broker(
         for message in SAMPLES:
             key = getattr(message, "request_id", "dead-letter")
             await producer.send_and_wait(
-                topics.requests.name, encode(message), key=message_key(key)
+                topic=topics.requests.name, value=encode(message), key=message_key(key)
             )
     finally:
         await producer.stop()
@@ -55,7 +55,7 @@ async def test_messages_of_one_request_share_a_partition(
     try:
         sent = [
             await producer.send_and_wait(
-                topics.requests.name, encode(SAMPLES[0]), key=message_key(rid)
+                topic=topics.requests.name, value=encode(SAMPLES[0]), key=message_key(rid)
             )
             for rid in ["a", "b", "c", "a", "b", "c"]
         ]
@@ -77,7 +77,7 @@ async def test_malformed_bytes_from_the_broker_raise_the_typed_error(
     await producer.start()
     try:
         for value in bad:
-            await producer.send_and_wait(topics.requests.name, value, partition=0)
+            await producer.send_and_wait(topic=topics.requests.name, value=value, partition=0)
     finally:
         await producer.stop()
     records = await _consume(kafka, topics.requests.name, len(bad))

@@ -16,11 +16,19 @@ async def test_recent_fail_policy_counts_open_and_closed_decisions(
     async with Bus(kafka, topics) as bus:
         for i, policy in enumerate(policies):
             verdict = Verdict(
-                f"r{i}", f"c{i}", "request", "pre_call", "block" if policy == "closed" else "allow",
-                int(time.time() * 1000), 1500.0, fail_policy_applied=policy,  # type: ignore[arg-type]
-            )  # fmt: skip
+                request_id=f"r{i}",
+                correlation_id=f"c{i}",
+                phase="request",
+                mode="pre_call",
+                decision="block" if policy == "closed" else "allow",
+                decided_ms=int(time.time() * 1000),
+                waited_ms=1500.0,
+                fail_policy_applied=policy,  # type: ignore[arg-type]
+            )
             await bus.producer.send_and_wait(
-                topics.verdicts.name, encode(verdict), key=message_key(verdict.request_id)
+                topic=topics.verdicts.name,
+                value=encode(verdict),
+                key=message_key(verdict.request_id),
             )
     counts = await recent_fail_policy(kafka, topics)
     assert counts == {"verdicts": 5, "open": 2, "closed": 1}

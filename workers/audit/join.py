@@ -203,15 +203,24 @@ class AuditState:
         for name in request.scanners:
             result = results.get(name)
             if result is None:
-                outcomes.append(ScannerOutcome(name, "timeout"))
+                outcomes.append(ScannerOutcome(scanner=name, status="timeout"))
                 timed_out.append(name)
             elif result.verdict == "error":
-                outcomes.append(ScannerOutcome(name, "error", "error", error=result.error))
+                outcomes.append(
+                    ScannerOutcome(
+                        scanner=name, status="error", verdict="error", error=result.error
+                    )
+                )
                 failed.append(name)
             else:
                 outcomes.append(
                     ScannerOutcome(
-                        name, "ok", result.verdict, result.score, result.scan_ms, result.findings
+                        scanner=name,
+                        status="ok",
+                        verdict=result.verdict,
+                        score=result.score,
+                        scan_ms=result.scan_ms,
+                        findings=result.findings,
                     )
                 )
         if verdict is not None:

@@ -195,12 +195,12 @@ class AuditPool:
             self.raw_texts.drop(key)
             record = state.record(now)
             sent = await app.producer.send(
-                self.settings.topics.audit.name,
-                message_key(record.request_id),
-                encode(record),
-                None,
-                None,
-                None,
+                topic=self.settings.topics.audit.name,
+                key=message_key(record.request_id),
+                value=encode(record),
+                partition=None,
+                timestamp=None,
+                headers=None,
             )
             await sent
             table[key] = state.dump()

@@ -49,8 +49,8 @@ class PolicyChange:
         """``policy`` with this change's names overriding its own."""
         actions = {**policy.actions, **self.actions}
         return Policy(
-            actions,
-            {**policy.thresholds, **self.thresholds},
+            actions=actions,
+            thresholds={**policy.thresholds, **self.thresholds},
             redact=policy.redact or "mask" in actions.values(),
         )
 

@@ -7,7 +7,17 @@ from workers.audit.dedupe import SeenKeys
 
 
 def _record(request_id: str, phase: str = "request") -> AuditRecord:
-    return AuditRecord(request_id, phase, "pre_call", Caller(), "allow", 0, 0, [], [])  # type: ignore[arg-type]
+    return AuditRecord(
+        request_id=request_id,
+        phase=phase,
+        mode="pre_call",
+        caller=Caller(),
+        decision="allow",
+        created_ms=0,
+        completed_ms=0,
+        outcomes=[],
+        texts_sha256=[],
+    )  # type: ignore[arg-type]
 
 
 def test_a_repeat_is_turned_away_and_the_phase_is_part_of_the_key() -> None:

@@ -23,20 +23,34 @@ from workers.audit.reader import read_audit
 def _result(request, scanner: str, verdict: str) -> ScanResult:
     now = int(time.time() * 1000)
     return ScanResult(
-        request.request_id, request.correlation_id, request.phase, scanner, verdict,
-        1.0 if verdict == "block" else 0.0, "test", 1.0, now,
-    )  # fmt: skip
+        request_id=request.request_id,
+        correlation_id=request.correlation_id,
+        phase=request.phase,
+        scanner=scanner,
+        verdict=verdict,
+        score=1.0 if verdict == "block" else 0.0,
+        worker_id="test",
+        scan_ms=1.0,
+        finished_ms=now,
+    )
 
 
 def _verdict(request, decision: str) -> Verdict:
     return Verdict(
-        request.request_id, request.correlation_id, request.phase, request.mode, decision,
-        int(time.time() * 1000), 5.0,
-    )  # fmt: skip
+        request_id=request.request_id,
+        correlation_id=request.correlation_id,
+        phase=request.phase,
+        mode=request.mode,
+        decision=decision,
+        decided_ms=int(time.time() * 1000),
+        waited_ms=5.0,
+    )
 
 
 async def _send(bus: Bus, topic: str, message: object, request_id: str) -> None:
-    await bus.producer.send_and_wait(topic, encode(message), key=message_key(request_id))
+    await bus.producer.send_and_wait(
+        topic=topic, value=encode(message), key=message_key(request_id)
+    )
 
 
 async def test_every_message_twice_gives_one_record_and_readers_hide_a_written_twice(

@@ -35,9 +35,17 @@ from workers.audit.join import WITHHELD
 
 def _result(request, scanner: str, **fields) -> ScanResult:
     return ScanResult(
-        request.request_id, request.correlation_id, request.phase, scanner, fields.pop("verdict"),
-        0.9, "test", 1.0, int(time.time() * 1000), **fields,
-    )  # fmt: skip
+        request_id=request.request_id,
+        correlation_id=request.correlation_id,
+        phase=request.phase,
+        scanner=scanner,
+        verdict=fields.pop("verdict"),
+        score=0.9,
+        worker_id="test",
+        scan_ms=1.0,
+        finished_ms=int(time.time() * 1000),
+        **fields,
+    )
 
 
 async def _raw_records(kafka: KafkaConnection, topic: str, partitions: int) -> list[bytes]:
@@ -84,17 +92,23 @@ async def test_a_planted_secret_never_reaches_the_changelog_or_the_audit_topic(
             for r in (masked, unasked, silent):
                 await bus.send(r)
             await asyncio.sleep(1)  # the raw texts wait in memory for the redactors' answers
-            secrets_found = [Finding(0, start, start + len(secret), "AWS_KEY", 1.0)]
+            secrets_found = [
+                Finding(text=0, start=start, end=start + len(secret), label="AWS_KEY", score=1.0)
+            ]
             results = [
                 # a PII scanner's own redacted text leaves the secret in
-                _result(masked, "pii", verdict="allow", redacted=[RedactedText(0, text)]),
+                _result(
+                    masked, "pii", verdict="allow", redacted=[RedactedText(text=0, content=text)]
+                ),
                 _result(masked, "secrets", verdict="mask", findings=secrets_found),
                 _result(unasked, "secrets", verdict="mask", findings=secrets_found),
                 _result(silent, "secrets", verdict="mask", findings=secrets_found),
             ]
             for result in results:
                 await bus.producer.send_and_wait(
-                    topics.results.name, encode(result), key=message_key(result.request_id)
+                    topic=topics.results.name,
+                    value=encode(result),
+                    key=message_key(result.request_id),
                 )
             audit = [
                 decode(AuditRecord, r.value)

@@ -111,7 +111,9 @@ async def test_missing_scanners_time_out_and_the_verdict_is_joined(
                 fail_policy_applied="closed",
             )
             await bus.producer.send_and_wait(
-                topics.verdicts.name, encode(verdict), key=message_key(waiting.request_id)
+                topic=topics.verdicts.name,
+                value=encode(verdict),
+                key=message_key(waiting.request_id),
             )
             (record,) = await _records(bus, 1)
     assert record.decision == "block"

@@ -19,7 +19,7 @@ BASE = next(m for m in SAMPLES if isinstance(m, AuditRecord))
 
 def _record(i: int, decision: str, key: str, model: str) -> AuditRecord:
     now = int(time.time() * 1000)
-    outcomes = [ScannerOutcome("secrets", "ok", "allow")]
+    outcomes = [ScannerOutcome(scanner="secrets", status="ok", verdict="allow")]
     if decision == "block":
         outcomes = [replace(o, verdict="block") for o in BASE.outcomes[:1]]
     return replace(
@@ -50,7 +50,7 @@ async def test_query_filters_and_shows_duplicates_once(
     try:
         for record in [*records, records[0]]:  # the first one twice, as a killed pool might
             await producer.send_and_wait(
-                topics.audit.name, encode(record), key=message_key(record.request_id)
+                topic=topics.audit.name, value=encode(record), key=message_key(record.request_id)
             )
     finally:
         await producer.stop()

@@ -28,7 +28,7 @@ async def _echo(bootstrap: str, value: bytes) -> bytes:
     producer = AIOKafkaProducer(**connection.client_kwargs())
     await producer.start()
     try:
-        await producer.send_and_wait("echo", value)
+        await producer.send_and_wait(topic="echo", value=value)
     finally:
         await producer.stop()
     consumer = AIOKafkaConsumer("echo", **connection.client_kwargs(), auto_offset_reset="earliest")

@@ -32,12 +32,14 @@ async def _survives_one_node(cluster_env: Environment, topics: Topics) -> list[b
     producer = AIOKafkaProducer(**kafka.producer_kwargs(), request_timeout_ms=30000)
     await producer.start()
     try:
-        sent = await producer.send_and_wait(topics.requests.name, b"before", partition=0)
+        sent = await producer.send_and_wait(
+            topic=topics.requests.name, value=b"before", partition=0
+        )
         leader = producer.client.cluster.leader_for_partition(
             TopicPartition(topics.requests.name, 0)
         )
         assert cluster.node(leader).stop(timeout=0)  # SIGKILL, as a crash
-        await producer.send_and_wait(topics.requests.name, b"after", partition=0)
+        await producer.send_and_wait(topic=topics.requests.name, value=b"after", partition=0)
     finally:
         await producer.stop()
     consumer = AIOKafkaConsumer(**kafka.client_kwargs(), enable_auto_commit=False)

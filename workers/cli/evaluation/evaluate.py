@@ -100,7 +100,7 @@ def _request(scanner: str, example: Example, policy: Policy) -> ScanRequest:
         correlation_id=uuid.uuid4().hex,
         mode="logging_only",
         phase="request",
-        texts=[Text("user", example.text)],
+        texts=[Text(role="user", content=example.text)],
         scanners=[scanner],
         created_ms=0,
         deadline_ms=0,
