@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: up test lint lock install clean
+.PHONY: up test test-fast check lint lock install clean
 
 # The main job: the local stack on this machine.
 up: $(STAMP)
@@ -29,9 +29,13 @@ $(STAMP): requirements.lock requirements-models.lock pyproject.toml $(BIN)/uv
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
-lint: $(STAMP)
-	$(BIN)/ruff check shim topics workers tests
-	$(BIN)/ruff format --check shim topics workers tests
+# What CI checks before the tests: lint and format over all the code, types over the packages.
+check: $(STAMP)
+	$(BIN)/ruff check shim topics workers tests bench
+	$(BIN)/ruff format --check shim topics workers tests bench
+	$(BIN)/mypy shim topics workers
+
+lint: check
 
 # Re-resolve the locked dependencies after changing pyproject.toml.
 lock: $(BIN)/uv

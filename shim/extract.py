@@ -207,7 +207,11 @@ def mask_stream(chunks: list[Any], texts: Sequence[Text], masked: Mapping[int, s
     for chunk in chunks:
         for choice in getattr(chunk, "choices", None) or []:
             delta = getattr(choice, "delta", None)
-            if choice.index not in by_choice or not getattr(delta, "content", None):
+            if (
+                delta is None
+                or choice.index not in by_choice
+                or not getattr(delta, "content", None)
+            ):
                 continue
             delta.content = "" if choice.index in placed else by_choice[choice.index]
             placed.add(choice.index)

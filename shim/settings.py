@@ -247,10 +247,8 @@ class ShimSettings:
         )
         if entity_actions:
             p["actions"] = {**entity_actions, **_actions(p.get("actions", {}), "litellm_params")}
-        connection = KafkaConnection(
-            str(p.get("bootstrap_servers", "")),
-            **{k: str(p[k]) for k in _CONNECTION_KEYS if k in p},
-        )
+        security: dict[str, Any] = {k: str(p[k]) for k in _CONNECTION_KEYS if k in p}
+        connection = KafkaConnection(str(p.get("bootstrap_servers", "")), **security)
         plan = _merge(RequestPlan(SCANNERS, Policy(), 1500, "allow"), p, where="litellm_params")
         scannable = max(16_000, plan.budget_ms * SCAN_BYTES_PER_S // 1000)
         max_request_bytes = _positive_int(
@@ -318,10 +316,10 @@ class ShimSettings:
         if allow_toggles and toggles.get(guardrail_name) is False:
             return replace(plan, scanners=())
         by_scanner: dict[str, object] = {}
-        for key, value in toggles.items():  # the guide's names too: {"hide_secrets": true}
-            scanner = scanner_name(str(key))
+        for name, value in toggles.items():  # the guide's names too: {"hide_secrets": true}
+            scanner = scanner_name(str(name))
             if scanner is not None and value in (True, False):
-                by_scanner[scanner] = value if key == scanner else by_scanner.get(scanner, value)
+                by_scanner[scanner] = value if name == scanner else by_scanner.get(scanner, value)
         off = {s for s, on in by_scanner.items() if on is False and allow_toggles}
         wanted = [s for s in plan.scanners if s not in off]
         wanted += [s for s in SCANNERS if by_scanner.get(s) is True and s not in wanted]

@@ -39,8 +39,9 @@ def peek_schema(data: bytes) -> str:
     return _envelope(data, None, MAX_MESSAGE_BYTES).get("schema", "")
 
 
-def decode(cls: type[M], data: bytes, *, max_bytes: int = MAX_MESSAGE_BYTES) -> M:
-    """Decode ``data`` as a ``cls`` message, or raise :class:`DecodeError`."""
+def decode(cls: type[M], data: bytes | None, *, max_bytes: int = MAX_MESSAGE_BYTES) -> M:
+    """Decode ``data`` as a ``cls`` message, or raise :class:`DecodeError` (for a tombstone's
+    ``None`` too)."""
     envelope = _envelope(data, cls, max_bytes)
     if envelope.get("schema") != cls.SCHEMA:  # type: ignore[attr-defined]
         raise DecodeError(
@@ -56,7 +57,7 @@ def decode(cls: type[M], data: bytes, *, max_bytes: int = MAX_MESSAGE_BYTES) -> 
     return _check(cls, envelope["data"], "")
 
 
-def _envelope(data: bytes, cls: type | None, max_bytes: int) -> dict[str, Any]:
+def _envelope(data: bytes | None, cls: type | None, max_bytes: int) -> dict[str, Any]:
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise DecodeError("not_json", "", f"expected bytes, got {type(data).__name__}")
     if len(data) > max_bytes:

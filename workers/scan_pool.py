@@ -122,7 +122,7 @@ class ScanPool:
 
         @app.agent(requests, name=f"scan-{s.kind}", concurrency=1)
         @self.fatal.guard(f"scan-{s.kind}")
-        async def scan(stream: faust.StreamT) -> None:
+        async def scan(stream: faust.Stream) -> None:
             async for events in stream.take_events(s.batch_size, within=s.batch_wait_ms / 1000):
                 records = [
                     Record(

@@ -47,7 +47,11 @@ __all__ = ["AuditPool"]
 
 log = logging.getLogger("guardstream.audit")
 
-_JOINED = (ScanRequest, ScanResult, Verdict)
+_JOINED: tuple[type[ScanRequest] | type[ScanResult] | type[Verdict], ...] = (
+    ScanRequest,
+    ScanResult,
+    Verdict,
+)
 
 
 class AuditPool:

@@ -173,7 +173,7 @@ async def replay(
             except DecodeError:
                 report.undecodable += 1
                 continue
-            key = (request.request_id, request.phase)
+            key: tuple[str, str] = (request.request_id, request.phase)
             if key in requests:  # delivered twice (at least once): replay it once
                 continue
             request = replace(
@@ -193,9 +193,9 @@ async def replay(
         return report
     since = min(r.created_ms for r, _ in requests.values()) - _AUDIT_SLACK_MS
     audit: dict[tuple[str, str], AuditRecord] = {}
-    async for record in read_audit(connection, topics, since_ms=max(since, 0), idle_timeout_s=0.5):
-        if (record.request_id, record.phase) in requests:
-            audit[(record.request_id, record.phase)] = record
+    async for audited in read_audit(connection, topics, since_ms=max(since, 0), idle_timeout_s=0.5):
+        if (audited.request_id, audited.phase) in requests:
+            audit[(audited.request_id, audited.phase)] = audited
     by_name = {p.scanner.name: p.scanner for p in processors}
     for key, (request, results) in requests.items():
         report.rows.append(_compare(request, results, audit.get(key), by_name))

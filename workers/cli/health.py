@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import sys
 import time
+from typing import TypedDict
 
 import orjson
 from aiohttp import web
@@ -76,22 +77,24 @@ def _print(states: list[PoolHealth]) -> None:
     Console().print(table)
 
 
+class _Cached(TypedDict):
+    at: float
+    body: bytes
+    status: int
+
+
 async def _serve(check, host: str, port: int) -> None:
-    cache: dict[str, object] = {"at": 0.0, "body": b"", "status": 503}
+    cache: _Cached = {"at": 0.0, "body": b"", "status": 503}
 
     async def guardrails(request: web.Request) -> web.Response:
         if time.monotonic() - cache["at"] > 2.0:  # at most one check every 2 s, however polled
             states = await check()
-            cache.update(
-                at=time.monotonic(),
-                body=orjson.dumps(
-                    {
-                        "healthy": all(s.healthy for s in states),
-                        "pools": [s.as_dict() for s in states],
-                    }
-                ),
-                status=200 if all(s.healthy for s in states) else 503,
+            healthy = all(s.healthy for s in states)
+            cache["at"] = time.monotonic()
+            cache["body"] = orjson.dumps(
+                {"healthy": healthy, "pools": [s.as_dict() for s in states]}
             )
+            cache["status"] = 200 if healthy else 503
         return web.Response(
             body=cache["body"], status=cache["status"], content_type="application/json"
         )

@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any, ClassVar
 
-from detect_secrets.plugins.base import RegexBasedDetector
+from detect_secrets.plugins.base import BasePlugin, RegexBasedDetector
 
 from topics.errors import ConfigError, ScannerError
 from topics.messages import Action
@@ -162,7 +162,9 @@ class SecretsScanner(Scanner):
                 "secrets: detect-secrets verification is enabled process-wide; it would send "
                 "found secrets to their vendors. Remove the verification filter."
             )
-        known = {cls.__name__: cls for cls in get_mapping_from_secret_type_to_class().values()}
+        known: dict[str, Callable[..., BasePlugin]] = {
+            cls.__name__: cls for cls in get_mapping_from_secret_type_to_class().values()
+        }
         known[AWSSecretAssignmentDetector.__name__] = AWSSecretAssignmentDetector
         unknown = [n for n in self.plugin_names if n not in known]
         if unknown:

@@ -194,6 +194,9 @@ def _add(out: set[str], values: Any) -> None:
 class _LexiconRecognizer(LocalRecognizer):
     """A PERSON recognizer that looks words up in a :class:`NameLexicon`."""
 
+    name: str
+    """Set by presidio's ``__init__`` (declared here: mypy cannot infer it from there)."""
+
     def __init__(
         self, lexicon: NameLexicon, name: str, language: str = "en", entity: str = "PERSON"
     ) -> None:
@@ -234,7 +237,7 @@ class NameLineRecognizer(_LexiconRecognizer):
         out = []
         for m in _NAME_LINE.finditer(text):
             if self.lexicon.is_name_line(m.group("value").split()):
-                out.append(self._result(*m.span("value"), part="name line"))
+                out.append(self._result(*_span(m, "value"), part="name line"))
         nationalities = [
             (e.start_char, e.end_char)
             for e in getattr(nlp_artifacts, "entities", None) or []
@@ -253,11 +256,11 @@ class NameLineRecognizer(_LexiconRecognizer):
             if self.lexicon.is_first(words[0]) or (
                 len(words) > 1 and self.lexicon.is_last(words[-1])
             ):
-                out.append(self._result(*m.span("value"), part="greeting"))
+                out.append(self._result(*_span(m, "value"), part="greeting"))
         for m in _SPEECH.finditer(text):
-            out.append(self._result(*m.span("value"), part="speech"))
+            out.append(self._result(*_span(m, "value"), part="speech"))
             if m.group("to"):
-                out.append(self._result(*m.span("to"), part="speech"))
+                out.append(self._result(*_span(m, "to"), part="speech"))
         return out
 
     def _is_pair(self, words: list[str], text: str, start: int) -> bool:
@@ -291,7 +294,7 @@ class OrgLineRecognizer(_LexiconRecognizer):
             words = regex.split(r"[\s,&-]+|\band\b", m.group("value"))
             names = [w for w in words if w]
             if len(names) >= 2 and all(self.lexicon.is_last(w) for w in names):
-                out.append(self._result(*m.span("value"), "ORGANIZATION", "firm line"))
+                out.append(self._result(*_span(m, "value"), "ORGANIZATION", "firm line"))
         lines = [(m.start(1), m.group(1)) for m in _LINE.finditer(text)]
         for (_, above), (start, line), (_, below) in zip(lines, lines[1:], lines[2:], strict=False):
             words = line.split()
@@ -319,3 +322,8 @@ def name_recognizers(lexicon: NameLexicon, language: str = "en") -> list[LocalRe
         NameLineRecognizer(lexicon, language),
         OrgLineRecognizer(lexicon, language),
     ]
+
+
+def _span(match: Any, group: str) -> tuple[int, int]:
+    """``(start, end)`` of ``group`` (the ``regex`` module has no type stubs)."""
+    return match.span(group)

@@ -86,6 +86,9 @@ class RegexRecognizer(LocalRecognizer):
     """A recognizer of one entity from regular expressions (the ``regex`` module, with
     Unicode classes) whose named group ``value`` is the span; the rest is required context."""
 
+    name: str
+    """Set by presidio's ``__init__`` (declared here: mypy cannot infer it from there)."""
+
     def __init__(
         self, entity: str, patterns: list[ContextPattern], name: str, language: str = "en"
     ) -> None:

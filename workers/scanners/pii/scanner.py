@@ -247,14 +247,16 @@ class PiiScanner(Scanner):
             registry.add_recognizer(_offline_email_recognizer(EmailRecognizer, self.language))
         if not self.bare_ner:
             spacy_recognizers = [r for r in registry.recognizers if isinstance(r, SpacyRecognizer)]
-            for recognizer in spacy_recognizers:
-                registry.recognizers.remove(recognizer)
-                registry.add_recognizer(without_bare_guesses(recognizer))
+            registry.recognizers = [
+                r for r in registry.recognizers if not isinstance(r, SpacyRecognizer)
+            ]
+            for spacy_recognizer in spacy_recognizers:
+                registry.add_recognizer(without_bare_guesses(spacy_recognizer))
         if self.language == "en":
-            for recognizer in context_recognizers(self.language):
-                registry.add_recognizer(recognizer)
-            for recognizer in name_recognizers(load_lexicon(), self.language):
-                registry.add_recognizer(recognizer)
+            for context_recognizer in context_recognizers(self.language):
+                registry.add_recognizer(context_recognizer)
+            for name_recognizer in name_recognizers(load_lexicon(), self.language):
+                registry.add_recognizer(name_recognizer)
         for recognizer in own:
             registry.add_recognizer(recognizer)
 

@@ -21,6 +21,7 @@ import re
 import zlib
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -87,7 +88,7 @@ class NgramModel:
 
     def save(self, path: Path, **meta: str | float) -> None:
         """Write the weights (compressed) and any ``meta`` values beside them."""
-        extra = {k: np.array(v) for k, v in meta.items()}
+        extra: dict[str, Any] = {k: np.array(v) for k, v in meta.items()}
         with open(path, "wb") as f:
             np.savez_compressed(f, coef=self.coef, intercept=np.float32(self.intercept), **extra)
 
