@@ -11,8 +11,13 @@
     ├── PayloadTooLarge              a message over the configured size limit
     └── ProcessFailed                a pool process that cannot go on (exits to be restarted)
 
-Callers test ``err.retriable`` rather than listing types. Every raise inside guardstream chains
-its cause with ``raise ... from e``.
+``retriable`` marks the errors where the same work may succeed later (Kafka away, a scanner's
+backend failing). No code retries on it today, and that is deliberate: the shim cannot retry
+inside its latency budget and applies its fail policy; a pool answers ``error`` and dead-letters
+the request at once (``guardstream replay`` can scan it again); the reply client and the sinks
+retry their connections with backoff whatever the error. Code that comes to retry tests
+``err.retriable`` rather than listing types. Every raise inside guardstream chains its cause
+with ``raise ... from e``.
 """
 
 from __future__ import annotations
