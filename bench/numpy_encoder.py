@@ -13,17 +13,15 @@ Tokenisation and windows are the same as the shipped
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 from safetensors.numpy import load_file
-from tokenizers import Tokenizer
 
 from topics.errors import ConfigError
 from workers.scanners.text.embeddings import (
     DEFAULT_MODEL,
     Embedder,
     Window,
+    load_tokenizer,
     resolve_model_dir,
 )
 
@@ -68,20 +66,11 @@ class NumpyEmbedder:
         self.model_dir = resolve_model_dir(model)
         self.max_tokens = max_tokens
         self.overlap = overlap
+        config, self._tokenizer, self._cls, self._sep = load_tokenizer(self.model_dir)
         try:
-            config = json.loads((self.model_dir / "config.json").read_text())
-            self._tokenizer = Tokenizer.from_file(str(self.model_dir / "tokenizer.json"))
             weights = load_file(str(self.model_dir / "model.safetensors"))
-        except Exception as e:  # tokenizers and safetensors raise plain Exception too
+        except Exception as e:  # safetensors raises plain Exception too
             raise ConfigError(f"cannot load embedding model from {self.model_dir}: {e}") from e
-        # The shipped tokenizer.json pads and truncates to 128; windows are our job.
-        self._tokenizer.no_padding()
-        self._tokenizer.no_truncation()
-        cls, sep = self._tokenizer.token_to_id("[CLS]"), self._tokenizer.token_to_id("[SEP]")
-        if cls is None or sep is None:
-            raise ConfigError(f"{self.model_dir}/tokenizer.json lacks [CLS] or [SEP]")
-        self._cls: int = cls
-        self._sep: int = sep
         self._heads = int(config["num_attention_heads"])
         self._layers = int(config["num_hidden_layers"])
         self._eps = float(config.get("layer_norm_eps", 1e-12))

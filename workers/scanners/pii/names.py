@@ -28,7 +28,7 @@ from typing import Any
 import regex
 from presidio_analyzer import LocalRecognizer, RecognizerResult
 
-from workers.scanners.pii.recognizers import PATTERN_KEY
+from workers.scanners.pii.recognizers import tagged_result
 
 __all__ = [
     "NameLexicon",
@@ -211,17 +211,7 @@ class _LexiconRecognizer(LocalRecognizer):
     def _result(
         self, start: int, end: int, entity: str = "PERSON", part: str = ""
     ) -> RecognizerResult:
-        return RecognizerResult(
-            entity,
-            start,
-            end,
-            NAME_SCORE,
-            recognition_metadata={
-                RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
-                RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
-                PATTERN_KEY: part or self.name,
-            },
-        )
+        return tagged_result(self, entity, start, end, NAME_SCORE, part)
 
 
 class NameLineRecognizer(_LexiconRecognizer):

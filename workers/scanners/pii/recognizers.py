@@ -19,7 +19,7 @@ false alarms).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import regex
 from presidio_analyzer import LocalRecognizer, RecognizerResult
@@ -33,6 +33,7 @@ __all__ = [
     "ContextPattern",
     "RegexRecognizer",
     "context_recognizers",
+    "tagged_result",
 ]
 
 PATTERN_KEY = "pattern"
@@ -116,17 +117,7 @@ class RegexRecognizer(LocalRecognizer):
     def _result(
         self, entity: str, start: int, end: int, score: float, pattern: str = ""
     ) -> RecognizerResult:
-        return RecognizerResult(
-            entity,
-            start,
-            end,
-            score,
-            recognition_metadata={
-                RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
-                RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
-                PATTERN_KEY: pattern or self.name,
-            },
-        )
+        return tagged_result(self, entity, start, end, score, pattern)
 
 
 class AddressRecognizer(RegexRecognizer):
@@ -283,3 +274,28 @@ def context_recognizers(language: str = "en") -> list[RegexRecognizer]:
         name = "Context" + entity.title().replace("_", "") + "Recognizer"
         out.append(RegexRecognizer(entity, patterns, name=name, language=language))
     return out
+
+
+class _Recognizer(Protocol):
+    name: str
+
+    @property
+    def id(self) -> str: ...
+
+
+def tagged_result(
+    recognizer: _Recognizer, entity: str, start: int, end: int, score: float, pattern: str = ""
+) -> RecognizerResult:
+    """A result that names its recognizer and the ``pattern`` that found it (the recognizer's
+    name when it has one pattern only), as the scanner's findings and the evaluation report."""
+    return RecognizerResult(
+        entity,
+        start,
+        end,
+        score,
+        recognition_metadata={
+            RecognizerResult.RECOGNIZER_NAME_KEY: recognizer.name,
+            RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: recognizer.id,
+            PATTERN_KEY: pattern or recognizer.name,
+        },
+    )

@@ -19,6 +19,7 @@ import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import onnxruntime
@@ -27,7 +28,14 @@ from tokenizers import Tokenizer
 from topics.errors import ConfigError
 from workers.scanners.text.onnx_bert import PRECISIONS, Precision, cached_graph, default_cache_dir
 
-__all__ = ["DEFAULT_MODEL", "DEFAULT_PRECISION", "Embedder", "Window", "resolve_model_dir"]
+__all__ = [
+    "DEFAULT_MODEL",
+    "DEFAULT_PRECISION",
+    "Embedder",
+    "Window",
+    "load_tokenizer",
+    "resolve_model_dir",
+]
 
 log = logging.getLogger(__name__)
 
@@ -128,19 +136,7 @@ class Embedder:
         self.overlap = overlap
         self.precision: Precision = precision
         self._fingerprint: str | None = None
-        try:
-            config = json.loads((self.model_dir / "config.json").read_text())
-            self._tokenizer = Tokenizer.from_file(str(self.model_dir / "tokenizer.json"))
-        except Exception as e:  # tokenizers raises plain Exception too
-            raise ConfigError(f"cannot load embedding model from {self.model_dir}: {e}") from e
-        # The shipped tokenizer.json pads and truncates to 128; windows are our job.
-        self._tokenizer.no_padding()
-        self._tokenizer.no_truncation()
-        cls, sep = self._tokenizer.token_to_id("[CLS]"), self._tokenizer.token_to_id("[SEP]")
-        if cls is None or sep is None:
-            raise ConfigError(f"{self.model_dir}/tokenizer.json lacks [CLS] or [SEP]")
-        self._cls: int = cls
-        self._sep: int = sep
+        config, self._tokenizer, self._cls, self._sep = load_tokenizer(self.model_dir)
         self.dim = int(config["hidden_size"])
         if max_tokens > int(config.get("max_position_embeddings", 512)):
             raise ConfigError(f"max_tokens {max_tokens} exceeds what {model!r} can read")
@@ -266,3 +262,20 @@ def _open_session(graph: Path | bytes, threads: int) -> onnxruntime.InferenceSes
     except Exception as e:  # onnxruntime raises its own Fail/InvalidGraph types, not exported
         shown = source if isinstance(source, str) else "(built in memory)"
         raise ConfigError(f"onnxruntime cannot load the embedding graph {shown}: {e}") from e
+
+
+def load_tokenizer(model_dir: Path) -> tuple[dict[str, Any], Tokenizer, int, int]:
+    """``model_dir``'s ``config.json``, its tokenizer set to leave padding and truncation to
+    us, and the ids of ``[CLS]`` and ``[SEP]``."""
+    try:
+        config = json.loads((model_dir / "config.json").read_text())
+        tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+    except Exception as e:  # tokenizers raises plain Exception too
+        raise ConfigError(f"cannot load embedding model from {model_dir}: {e}") from e
+    # The shipped tokenizer.json pads and truncates to 128; windows are our job.
+    tokenizer.no_padding()
+    tokenizer.no_truncation()
+    cls, sep = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
+    if cls is None or sep is None:
+        raise ConfigError(f"{model_dir}/tokenizer.json lacks [CLS] or [SEP]")
+    return config, tokenizer, cls, sep

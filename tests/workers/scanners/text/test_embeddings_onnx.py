@@ -39,6 +39,7 @@ def test_public_api() -> None:
         "DEFAULT_PRECISION",
         "Embedder",
         "Window",
+        "load_tokenizer",
         "resolve_model_dir",
     ]
 
