@@ -3,35 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-import time
-import uuid
 
 import pytest
 
+from bench.roundtrip import scan_request
 from shim.replies import ReplyClient, TooManyPending
 from tests.shim.responder import TestResponder
-from topics import BrokerUnavailable, KafkaConnection, ScanRequest, Text, Topics
+from topics import BrokerUnavailable, KafkaConnection, ScanRequest, Topics
 
 
 def request(text: str, scanners: list[str], client: ReplyClient) -> ScanRequest:
-    from topics import ReplyAddress
-
-    now = int(time.time() * 1000)
-    return ScanRequest(
-        request_id=uuid.uuid4().hex,
-        correlation_id=uuid.uuid4().hex,
-        mode="pre_call",
-        phase="request",
-        texts=[Text(role="user", content=text)],
-        scanners=scanners,
-        created_ms=now,
-        deadline_ms=now + 2000,
-        reply=ReplyAddress(
-            topic=client.topics.results.name,
-            partition=client.partition,
-            instance_id=client.instance_id,
-        ),
-    )
+    """A pre_call request whose results come back to ``client``, with a 2 s deadline."""
+    return scan_request(text, scanners, client, budget_s=2.0)
 
 
 async def ready(client: ReplyClient) -> None:

@@ -23,6 +23,7 @@ import yaml
 from shim.replies import ReplyClient
 from shim.settings import ShimSettings
 from tests.pools import Bus, PoolProcess, running_pool, scan_request
+from tests.topics.samples import SAMPLES
 from topics import (
     AuditRecord,
     ConfigError,
@@ -113,18 +114,7 @@ def test_the_key_never_shows_in_reprs(tmp_path: Path) -> None:
 
 def test_redacted_texts_of_results_are_sealed_and_opened() -> None:
     cipher = PayloadCipher.from_setting(OLD_KEY)
-    result = ScanResult(
-        request_id="req-9",
-        correlation_id="c",
-        phase="request",
-        scanner="pii",
-        verdict="mask",
-        score=0.9,
-        worker_id="w",
-        scan_ms=1.0,
-        finished_ms=1,
-        redacted=[RedactedText(text=2, content="Mail <EMAIL_ADDRESS>")],
-    )
+    result = replace(SAMPLES[1], redacted=[RedactedText(text=2, content="Mail <EMAIL_ADDRESS>")])
     sealed = cipher.seal_result(result)
     assert is_sealed(sealed.redacted[0].content)
     assert cipher.open_result(sealed) == result
