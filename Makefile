@@ -16,6 +16,11 @@ up: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
+# The tests that need no broker, no proxy and no process of their own (a few minutes); run
+# `make test` before you push.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not broker and not proxy"
+
 install: $(STAMP)
 
 $(BIN)/uv: requirements-bootstrap.lock

@@ -23,6 +23,7 @@ def _positive(value: object) -> bool:
     return isinstance(value, (int, float)) and value > 0
 
 
+@pytest.mark.broker  # starts its own broker, pools and proxies
 @pytest.mark.timeout(900)
 def test_smoke_run_writes_every_section(tmp_path: Path) -> None:
     run = subprocess.run(

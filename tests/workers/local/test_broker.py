@@ -16,6 +16,7 @@ from workers.cli.environment import Environment
 from workers.local.broker import LocalBroker
 
 needs_java = pytest.mark.skipif(shutil.which("java") is None, reason="the local broker needs Java")
+pytestmark = pytest.mark.broker  # starts brokers of its own
 
 
 def _broker(path: Path) -> LocalBroker:

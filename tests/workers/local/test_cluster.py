@@ -18,6 +18,7 @@ from topics.admin import describe_topics
 from workers.cli.environment import Environment
 
 pytestmark = [
+    pytest.mark.broker,
     pytest.mark.timeout(300),
     pytest.mark.skipif(shutil.which("java") is None, reason="the local broker needs Java"),
 ]
