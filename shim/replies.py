@@ -63,6 +63,8 @@ _REQUEST_TIMEOUT_MS = 5000
 _OUTBOX_MIN = 1000
 """Produce timeout: how soon a dead broker is noticed after the clients started."""
 _LATE_MIN = 1000
+# requests decided before every scanner answered are remembered until their deadline, so a
+# result that comes after the decision still shows its pool alive; bounded like the outbox
 
 
 class TooManyPending(GuardstreamError):
