@@ -22,12 +22,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # no network: shim imports litellm
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import SCANNERS, Progress, make_texts, start_stack, summary
