@@ -110,7 +110,7 @@ async def main(args: argparse.Namespace) -> None:
                 down_after_s = await watch
                 progress("the same, waiting for every asked scanner (the old behaviour)")
                 old_start = time.monotonic()
-                stopped_old = await _phase(old, texts, **opts)
+                stopped_old = await _phase(old, texts, **opts, old=True)
                 progress(f"restarting the {args.stop} pool")
                 restarted_at = time.monotonic()
                 stack.start_pool(args.stop)
