@@ -134,6 +134,7 @@ class KafkaScanGuardrail(CustomGuardrail):
             self.settings.connection,
             self.settings.topics,
             self.settings.scanners,
+            watch=self.replies.pools,
         )
         proxy_server = sys.modules.get("litellm.proxy.proxy_server")
         if proxy_server is not None:  # inside a proxy: answer GET /health/guardrails there
@@ -286,8 +287,10 @@ class KafkaScanGuardrail(CustomGuardrail):
             instance_id=self.replies.instance_id,
         )
         request = self._request(data, auth, texts, plan, mode, phase, reply)
+        # pools known down are not waited for: on_timeout applies to them at once
+        skipped = self.replies.pools.skipped(plan.scanners)
         try:
-            results = await self.replies.ask(request, plan.budget_ms / 1000)
+            results = await self.replies.ask(request, plan.budget_ms / 1000, skip=skipped)
         except PayloadTooLarge as e:
             log.warning("guardstream: request %s cannot be scanned: %s", request.request_id, e)
             if self.settings.on_oversize == "block":
@@ -295,7 +298,7 @@ class KafkaScanGuardrail(CustomGuardrail):
             return Outcome(decision="allow")
         except (BrokerUnavailable, TooManyPending, EncodeError):
             results = {}  # decide() applies on_timeout to every scanner
-        outcome = decide(plan.scanners, results, texts, plan.on_timeout)
+        outcome = decide(plan.scanners, results, texts, plan.on_timeout, skipped=skipped)
         if mode == "during_call" and outcome.decision == "mask":
             # the model has the prompt already: it cannot be rewritten, only stopped
             if self.settings.during_call_mask == "block":
@@ -403,6 +406,8 @@ class KafkaScanGuardrail(CustomGuardrail):
                 "blocked_by": outcome.blocked_by,
                 "flagged": outcome.flagged,
                 "timed_out": outcome.timed_out,
+                "skipped": outcome.skipped,
+                "pending": outcome.pending,
                 "failed": outcome.failed,
                 "fail_policy_applied": outcome.fail_policy_applied,
                 "verdicts": {name: r.verdict for name, r in results.items()},

@@ -4,7 +4,9 @@ consuming, and is the guardrail deciding by verdicts or by its fail policy?
 The answer never waits for Kafka: a background task refreshes the pools' consumer groups
 (members, lag) every ``interval_s``, and the shim counts timeouts, errors and fail-policy
 decisions as it makes them; a request reads both. The status is 200 when Kafka answered the
-last refresh and every scanner has a consuming member, else 503.
+last refresh and every scanner has a consuming member and is waited for, else 503. A scanner
+whose pool stopped answering (:class:`~shim.liveness.PoolWatch`) shows ``"skipped"``: why and
+for how long requests have applied ``on_timeout`` to it without waiting.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from collections import deque
 from collections.abc import Iterable
 from typing import Any
 
+from shim.liveness import PoolWatch
 from topics import BrokerUnavailable, KafkaConnection, Topics
 from topics.groups import GroupState, describe_pools
 
@@ -40,6 +43,7 @@ class GuardrailHealth:
         *,
         interval_s: float = 10.0,
         max_lag: int = 1000,
+        watch: PoolWatch | None = None,
     ) -> None:
         self.name = name
         self.connection = connection
@@ -47,6 +51,8 @@ class GuardrailHealth:
         self.scanners = tuple(scanners)
         self.interval_s = interval_s
         self.max_lag = max_lag
+        self.watch = watch
+        """The reply client's per-scanner liveness: told of each refresh's group members."""
         self._groups: dict[str, GroupState] = {}
         self._checked_at = 0.0
         self._kafka_error = "not checked yet"
@@ -84,7 +90,10 @@ class GuardrailHealth:
             group = self._groups.get(scanner)
             members = len(group.members) if group else 0
             lag = group.lag if group else None
-            if self._kafka_error:
+            skip = self.watch.state(scanner) if self.watch else None
+            if skip is not None:  # what requests do now, whatever the last refresh saw
+                status, healthy = "down", False
+            elif self._kafka_error:
                 status = "unknown"
             elif not members:
                 status, healthy = "down", False
@@ -100,6 +109,9 @@ class GuardrailHealth:
                 "lag": lag,
                 "timeouts_5m": recent.count(("timeout", scanner)),
                 "errors_5m": recent.count(("error", scanner)),
+                "skipped": None
+                if skip is None
+                else {"reason": skip.reason, "for_s": round(now - skip.since, 1)},
             }
         body = {
             "guardrail": self.name,
@@ -123,9 +135,22 @@ class GuardrailHealth:
                 self._kafka_error = f"health refresh failed: {type(e).__name__}"
             else:
                 self._groups = {g.kind: g for g in groups}
+                if self.watch is not None:
+                    _tell(self.watch, groups)
                 self._kafka_error = ""
                 self._checked_at = time.monotonic()
             await asyncio.sleep(self.interval_s)
+
+
+def _tell(watch: PoolWatch, groups: Iterable[GroupState]) -> None:
+    """Give ``watch`` the groups' members: a pool whose group emptied is not waited for."""
+    for group in groups:
+        if watch.members(group.kind, len(group.members)) == "down":
+            log.warning(
+                "guardstream: the %s pool's consumer group has no members; requests do not "
+                "wait for it and apply on_timeout to it until it answers again",
+                group.kind,
+            )
 
 
 def mount(app: Any, health: GuardrailHealth) -> None:

@@ -8,6 +8,12 @@ its fail policy. The task retries with backoff, logs once per outage, and recove
 While requests in a row get no answer at all, a :class:`~shim.circuit.Circuit` fails them
 fast too, probing now and then until answers come back.
 
+A request's wait ends as soon as its decision is known: when every scanner it waits for has
+answered, or at the first ``block`` (the others' results still reach the audit pool through
+Kafka; here they arrive to a finished request and are only counted as signs of life). A
+scanner whose pool stopped answering is not waited for at all (:class:`~shim.liveness.PoolWatch`):
+requests still name it, and its first answer within a request's budget brings it back.
+
 With a payload cipher, request texts are sealed just before they are encoded and the redacted
 texts of results are opened just after decoding (:mod:`topics.crypto`); a result that cannot be
 opened counts as that scanner's ``error``.
@@ -18,12 +24,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import OrderedDict
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.errors import KafkaError, MessageSizeTooLargeError
 
 from shim.circuit import Circuit
+from shim.liveness import PoolWatch
 from topics import (
     MAX_MESSAGE_BYTES,
     BrokerUnavailable,
@@ -53,6 +62,9 @@ _CONNECT_TIMEOUT_S = 15.0
 _REQUEST_TIMEOUT_MS = 5000
 _OUTBOX_MIN = 1000
 """Produce timeout: how soon a dead broker is noticed after the clients started."""
+_LATE_MIN = 1000
+# requests decided before every scanner answered are remembered until their deadline, so a
+# result that comes after the decision still shows its pool alive; bounded like the outbox
 
 
 class TooManyPending(GuardstreamError):
@@ -61,11 +73,23 @@ class TooManyPending(GuardstreamError):
     retriable = True
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, kw_only=True)
 class _Waiter:
+    asked: frozenset[str]
+    """Every scanner the request names (a skipped one's answer is used if it comes in time)."""
     expected: frozenset[str]
+    """The scanners waited for: the asked ones less those skipped."""
     done: asyncio.Future[None]
     results: dict[str, ScanResult] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Late:
+    """A request decided before all its scanners answered (a block, or a skipped scanner):
+    results of it that come before ``deadline`` still show their pool is alive."""
+
+    asked: frozenset[str]
+    deadline: float
 
 
 class ReplyClient:
@@ -98,6 +122,10 @@ class ReplyClient:
         self._max_request_bytes = max_request_bytes
         self._pending: dict[str, _Waiter] = {}
         self.circuit = Circuit()
+        self.pools = PoolWatch()
+        """Which scanners' pools answer; requests do not wait for the others."""
+        self._late: OrderedDict[str, _Late] = OrderedDict()
+        self._max_late = max(_LATE_MIN, 4 * max_pending)
         self._producer: AIOKafkaProducer | None = None
         self._ready = False
         # set once a connection attempt has an outcome (ready, or an outage): requests that
@@ -142,9 +170,16 @@ class ReplyClient:
                     await task
         self._task = self._sender = None
 
-    async def ask(self, request: ScanRequest, timeout_s: float) -> dict[str, ScanResult]:
+    async def ask(
+        self, request: ScanRequest, timeout_s: float, *, skip: Collection[str] | None = None
+    ) -> dict[str, ScanResult]:
         """Publish ``request`` and return the results that arrive within ``timeout_s``, by
         scanner; scanners that did not answer in time are missing from the dict.
+
+        The wait ends early at the first ``block`` result: the scanners still scanning are
+        then missing too. Scanners in ``skip`` (default: those :attr:`pools` has down) are
+        named in the request but not waited for; a result of one that comes while the others
+        are awaited is returned all the same.
 
         Raises :class:`BrokerUnavailable` when Kafka is not reachable (or the publish fails),
         :class:`TooManyPending` past ``max_pending``, :class:`PayloadTooLarge` when the
@@ -166,21 +201,56 @@ class ReplyClient:
             raise TooManyPending(f"{len(self._pending)} requests already wait for verdicts")
         if not self.circuit.admit():
             raise BrokerUnavailable("no scanner answered the last requests (circuit open)")
-        waiter = _Waiter(frozenset(request.scanners), loop.create_future())
+        asked = frozenset(request.scanners)
+        skipped = self.pools.skipped(asked) if skip is None else asked & frozenset(skip)
+        waiter = _Waiter(asked=asked, expected=asked - skipped, done=loop.create_future())
         self._pending[request.correlation_id] = waiter
+        timed_out = False
         try:
             async with asyncio.timeout_at(deadline):
                 await self._send(self.topics.requests.name, request, waiter.done)
-                await asyncio.shield(waiter.done)
+                if waiter.expected:  # else every asked pool is down: published for the record
+                    await asyncio.shield(waiter.done)
         except TimeoutError:
-            pass
+            timed_out = True
         except KafkaError as e:
             raise BrokerUnavailable(f"publishing the scan request failed: {e}") from e
         finally:
             del self._pending[request.correlation_id]
             waiter.done.cancel()  # a late delivery error then has nobody to bother
-            self._note(self.circuit.record(bool(waiter.results)))
+            self._settle(request.correlation_id, waiter, deadline, timed_out)
         return dict(waiter.results)
+
+    def _settle(
+        self, correlation_id: str, waiter: _Waiter, deadline: float, timed_out: bool
+    ) -> None:
+        """Count a finished wait: for the circuit, for each pool, and keep a request decided
+        early so that its later results (within the budget) still count as answers."""
+        if waiter.expected:  # a request that waited for nobody says nothing about the bus
+            self._note(self.circuit.record(bool(waiter.results)))
+        if timed_out:
+            if waiter.results:  # the bus works: the silent ones are their pools' fault
+                for scanner in sorted(waiter.expected - waiter.results.keys()):
+                    self._note_pool(scanner, self.pools.timed_out(scanner))
+        elif not waiter.asked <= waiter.results.keys():
+            now = asyncio.get_running_loop().time()
+            while self._late and (
+                len(self._late) >= self._max_late or next(iter(self._late.values())).deadline < now
+            ):
+                self._late.popitem(last=False)
+            self._late[correlation_id] = _Late(asked=waiter.asked, deadline=deadline)
+
+    def _note_pool(self, scanner: str, change: str) -> None:
+        if change == "down":
+            state = self.pools.state(scanner)
+            log.warning(
+                "guardstream: the %s pool stopped answering (%s); requests do not wait for it "
+                "and apply on_timeout to it until it answers again",
+                scanner,
+                state.reason if state else "?",
+            )
+        elif change == "up":
+            log.warning("guardstream: the %s pool answers again; requests wait for it", scanner)
 
     def _note(self, change: str) -> None:
         if change == "opened":
@@ -345,8 +415,21 @@ class ReplyClient:
             log.warning("guardstream: ignoring an undecodable result (%s)", e.reason)
             return
         waiter = self._pending.get(result.correlation_id)
-        if waiter is None or result.scanner not in waiter.expected:
-            return  # another instance's, a late one, or a duplicate after the answer
+        if waiter is None:
+            # another instance's, a duplicate, or one of a request decided early: only
+            # counted as a sign of life when it came within its request's budget (the audit
+            # pool reads it from Kafka, not from here)
+            late = self._late.get(result.correlation_id)
+            if (
+                late is not None
+                and result.scanner in late.asked
+                and asyncio.get_running_loop().time() <= late.deadline
+            ):
+                self._note_pool(result.scanner, self.pools.answered(result.scanner))
+            return
+        if result.scanner not in waiter.asked:
+            return
+        self._note_pool(result.scanner, self.pools.answered(result.scanner))
         if self._cipher is not None:
             try:
                 result = self._cipher.open_result(result)
@@ -354,7 +437,9 @@ class ReplyClient:
                 log.warning("guardstream: a %s result cannot be decrypted (%s)", result.scanner, e)
                 result = replace(result, verdict="error", redacted=[], error=str(e))
         waiter.results[result.scanner] = result
-        if waiter.expected <= waiter.results.keys() and not waiter.done.done():
+        # one block decides the request: the others cannot turn it into an allow
+        decided = result.verdict == "block" or waiter.expected <= waiter.results.keys()
+        if decided and not waiter.done.done():
             waiter.done.set_result(None)
 
 

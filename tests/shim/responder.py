@@ -8,6 +8,7 @@ markers in the text, so tests can tell what the shim does with each kind of answ
     AKIA + 16 capitals or digits         secrets: mask (redacted to <SECRET>), or flag
     "hateful"                            moderation: block
     "[[silent]]"                         nobody answers
+    "[[silent:<scanner>]]"               that scanner does not answer (its pool seems stopped)
     "[[error]]"                          every scanner answers error
 """
 
@@ -40,7 +41,7 @@ _MASKS = {"pii": (EMAIL, "EMAIL_ADDRESS"), "secrets": (AWS_KEY, "AWS_KEY")}
 def answer(request: ScanRequest, scanner: str) -> ScanResult | None:
     """The rule-based result of ``scanner`` for ``request``; None to stay silent."""
     joined = " ".join(t.content for t in request.texts)
-    if "[[silent]]" in joined:
+    if "[[silent]]" in joined or f"[[silent:{scanner}]]" in joined:
         return None
     verdict, findings, redacted = "allow", [], []
     if "[[error]]" in joined:

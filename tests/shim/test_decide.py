@@ -105,6 +105,43 @@ def test_the_block_names_the_scanner_most_sure_of_its_finding() -> None:
 
 
 @pytest.mark.parametrize(
+    ("results", "skipped", "on_timeout", "decision", "fail_policy", "timed_out", "pending"),
+    [
+        # a block ended the wait: the others were still scanning, not timed out
+        ({"pii": "block"}, [], "allow", "block", "", [], ["secrets", "moderation"]),
+        ({"pii": "block"}, ["moderation"], "allow", "block", "", ["moderation"], ["secrets"]),
+        # a skipped scanner gets the fail policy as a timed-out one does
+        ({"pii": "allow", "secrets": "allow"}, ["moderation"], "allow", "allow", "open",
+         ["moderation"], []),
+        ({"pii": "allow", "secrets": "allow"}, ["moderation"], "block", "block", "closed",
+         ["moderation"], []),
+        # a skipped scanner whose answer came in time anyway counts as answered
+        ({"pii": "allow", "secrets": "allow", "moderation": "allow"}, ["moderation"], "block",
+         "allow", "", [], []),
+    ],
+)  # fmt: skip
+def test_skipped_and_pending_scanners(
+    results: dict[str, str],
+    skipped: list[str],
+    on_timeout: str,
+    decision: str,
+    fail_policy: str,
+    timed_out: list[str],
+    pending: list[str],
+) -> None:
+    outcome = decide(
+        ["pii", "secrets", "moderation"],
+        {k: result(k, v) for k, v in results.items()},
+        TEXTS,
+        on_timeout,
+        skipped=skipped,
+    )
+    assert (outcome.decision, outcome.fail_policy_applied) == (decision, fail_policy)
+    assert (outcome.timed_out, outcome.pending) == (timed_out, pending)
+    assert outcome.skipped == [s for s in timed_out if s in skipped]
+
+
+@pytest.mark.parametrize(
     ("original", "masked", "numbered", "tokens"),
     [
         (

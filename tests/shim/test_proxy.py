@@ -383,3 +383,45 @@ async def test_unreachable_broker_then_recovery(proxies: dict[str, Any]) -> None
         await asyncio.sleep(0.5)
     assert "reachable again" in proxy.log_text()
     assert INJECTION not in proxy.log_text()  # never log prompt text
+
+
+async def test_a_pool_that_stops_answering_is_skipped_until_it_answers(
+    proxies: dict[str, Any],
+) -> None:
+    """Three scan requests in a row that the secrets "pool" leaves unanswered (the others
+    answer) mark it down: the next request does not wait for it, its verdict says so, and so
+    does /health/guardrails; the first answer in time brings it back."""
+    proxy: Proxy = proxies["pre"]
+
+    async def verdict(text: str) -> dict[str, Any]:
+        response = await chat(proxy, text)
+        assert response.status_code == 200
+        call_id = response.headers["x-litellm-call-id"]
+        info = await eventually(lambda: guardrail_info(proxy, call_id))
+        return next(
+            i["guardrail_response"] for i in info if i["guardrail_response"]["phase"] == "request"
+        )
+
+    # the model repeats the marker, so both phases (pre and post call) go unanswered: two
+    # calls are four timed-out scan requests
+    waited = await verdict("REPLY: [[silent:secrets]] hello")
+    assert (waited["timed_out"], waited["skipped"]) == (["secrets"], [])
+    await verdict("REPLY: [[silent:secrets]] hello twice")
+    assert await eventually(
+        lambda: "the secrets pool stopped answering (timeouts)" in proxy.log_text()
+    )
+    async with httpx.AsyncClient(timeout=30) as client:
+        health = (await client.get(f"{proxy.url}/health/guardrails", headers=HEADERS)).json()
+    (ours,) = health["guardrails"]
+    assert ours["scanners"]["secrets"]["status"] == "down"
+    assert ours["scanners"]["secrets"]["skipped"]["reason"] == "timeouts"
+    assert ours["scanners"]["pii"]["skipped"] is None
+    skipped = await verdict("REPLY: [[silent:secrets]] hello again")
+    assert (skipped["timed_out"], skipped["skipped"]) == (["secrets"], ["secrets"])
+    assert skipped["fail_policy_applied"] == "open"
+    # the pool answers again: this request may not wait for it, but its answer comes in time
+    await verdict("hello, secrets is back")
+    assert await eventually(lambda: "the secrets pool answers again" in proxy.log_text())
+    back = await verdict("hello once more")
+    assert (back["skipped"], back["timed_out"]) == ([], [])
+    assert back["verdicts"]["secrets"] == "allow"

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import time
+from pathlib import Path
 
 import pytest
 
 from bench.roundtrip import scan_request
 from shim.replies import ReplyClient, TooManyPending
+from tests.pools import KEYWORD_SCANNER, Bus, running_pool
 from tests.shim.responder import TestResponder
 from topics import BrokerUnavailable, KafkaConnection, ScanRequest, Topics
 
@@ -158,3 +161,87 @@ async def test_the_shims_producer_is_idempotent_and_waits_for_all_replicas(
         assert producer._sender._acks == -1
     finally:
         await client.stop()
+
+
+KEYWORD = ("keyword", "--scanner-class", KEYWORD_SCANNER)
+KEYWORD2 = ("keyword2", "--scanner-class", "tests.workers.keyword_scanner:SecondKeywordScanner")
+
+
+async def test_a_block_answers_before_a_slow_scanners_result_arrives(
+    kafka: KafkaConnection, topics: Topics, tmp_path: Path
+) -> None:
+    """One pool blocks at once, the other sleeps 3 s per batch: the ask returns with the
+    block while the slow pool is still scanning, and the slow result, arriving later, is taken
+    quietly (it counts as a sign of life, nothing waits for it any more)."""
+    with (
+        running_pool(kafka, topics, *KEYWORD, home=tmp_path),
+        running_pool(kafka, topics, *KEYWORD2, "--option", "delay_s=3", home=tmp_path),
+    ):
+        client = ReplyClient(kafka, topics, "early-block", max_pending=10)
+        try:
+            await ready(client)
+            sent = request("this is forbidden", ["keyword", "keyword2"], client)
+            results = await client.ask(sent, 30)
+            decided_ms = int(time.time() * 1000)
+            assert {name: r.verdict for name, r in results.items()} == {"keyword": "block"}
+            assert client.pending == 0
+            async with Bus(kafka, topics) as bus:
+                late = [
+                    r
+                    for r in await bus.results(2, partition=client.partition)
+                    if r.correlation_id == sent.correlation_id
+                ]
+            slow = {r.scanner: r for r in late}["keyword2"]
+            assert slow.verdict == "block"
+            assert slow.finished_ms > decided_ms  # decided while the slow scan was running
+            # the late result reached a finished request: taken without harm, and an allow
+            # still waits for every scanner
+            fine = await client.ask(request("this is fine", ["keyword", "keyword2"], client), 30)
+            assert {name: r.verdict for name, r in fine.items()} == {
+                "keyword": "allow",
+                "keyword2": "allow",
+            }
+        finally:
+            await client.stop()
+
+
+async def test_a_stopped_pool_is_skipped_then_waited_for_again(
+    kafka: KafkaConnection, topics: Topics, tmp_path: Path
+) -> None:
+    """A pool that stops answering is marked down after ``trip_after`` timed-out requests
+    (the other pool answered them); later requests do not wait for it; once it is back its
+    first answer in time re-admits it."""
+    scanners = ["keyword", "keyword2"]
+    with running_pool(kafka, topics, *KEYWORD, home=tmp_path):
+        client = ReplyClient(kafka, topics, "stopped-pool", max_pending=10)
+        try:
+            await ready(client)
+            with running_pool(kafka, topics, *KEYWORD2, home=tmp_path):
+                both = await client.ask(request("fine", scanners, client), 30)
+                assert set(both) == {"keyword", "keyword2"}
+            # the flaky pool has stopped: each ask waits its whole (short) budget for it
+            for _ in range(client.pools.trip_after):
+                assert client.pools.skipped(scanners) == frozenset()
+                assert set(await client.ask(request("fine", scanners, client), 1.0)) == {"keyword"}
+            state = client.pools.state("keyword2")
+            assert state is not None and state.reason == "timeouts"
+            assert client.pools.skipped(scanners) == {"keyword2"}
+            # skipped: the ask returns as soon as the alive pool answered, long before its
+            # budget ends (the stopped pool is not expected at all, so nothing is timed out)
+            timeouts = client.pools._pools["keyword2"].timeouts
+            skipped = await client.ask(request("fine", scanners, client), 30)
+            assert set(skipped) == {"keyword"}
+            assert client.pools._pools["keyword2"].timeouts == timeouts
+            with running_pool(kafka, topics, *KEYWORD2, home=tmp_path):
+                # requests still name it: its first answer within a request's budget counts,
+                # though that request did not wait for it
+                for _ in range(120):
+                    if client.pools.state("keyword2") is None:
+                        break
+                    await client.ask(request("fine", scanners, client), 5)
+                    await asyncio.sleep(0.25)
+                assert client.pools.state("keyword2") is None
+                again = await client.ask(request("fine", scanners, client), 30)
+                assert set(again) == {"keyword", "keyword2"}
+        finally:
+            await client.stop()

@@ -6,6 +6,8 @@ like a scanner with no checkpoints) or ``CRAWL:<seconds>`` (in 20 ms steps with 
 after each, like the built-in scanners), and raises on ``POISON`` so that a poisonous text can
 be told from its batch. ``ENGINE_EXIT`` makes it call ``sys.exit`` in the scan thread, as a
 native engine or library may on a fatal error: the scan thread is lost, not one scan.
+``delay_s`` (``--option delay_s=2``) makes a whole pool slow: it sleeps that long before each
+batch, whatever the texts, so one request can be answered fast by one pool and late by another.
 """
 
 from __future__ import annotations
@@ -25,12 +27,14 @@ class KeywordScanner(Scanner):
     name = "keyword"
     default_action = "block"
 
-    def __init__(self, label: str = "KEYWORD") -> None:
+    def __init__(self, label: str = "KEYWORD", delay_s: float = 0.0) -> None:
         self.label = label
+        self.delay_s = delay_s
         self.batches: list[int] = []
 
     def scan(self, items: list[ScanItem]) -> list[TextFindings]:
         self.batches.append(len(items))
+        time.sleep(self.delay_s)
         answers = []
         for item in items:
             if "ENGINE_EXIT" in item.text:
@@ -51,3 +55,10 @@ class KeywordScanner(Scanner):
             ]
             answers.append(TextFindings(found))
         return answers
+
+
+class SecondKeywordScanner(KeywordScanner):
+    """The same scanner as a second kind (its own pool and consumer group), for tests that
+    need two pools answering one request differently (one slow, or one stopped)."""
+
+    name = "keyword2"
