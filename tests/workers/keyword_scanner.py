@@ -6,13 +6,18 @@ like a scanner with no checkpoints) or ``CRAWL:<seconds>`` (in 20 ms steps with 
 after each, like the built-in scanners), and raises on ``POISON`` so that a poisonous text can
 be told from its batch. ``ENGINE_EXIT`` makes it call ``sys.exit`` in the scan thread, as a
 native engine or library may on a fatal error: the scan thread is lost, not one scan.
+``CONSUMER_FAULT`` breaks the pool's Kafka consumer from the inside: its next fetch raises, as
+a client-library bug or an unrecoverable broker error would, so faust's fetcher service
+crashes with nothing to restart it (what the pool's crash watchdog is for).
 """
 
 from __future__ import annotations
 
+import gc
 import re
 import sys
 import time
+from typing import Any
 
 from workers.scanners.base import LabelFinding, ScanItem, Scanner, TextFindings, checkpoint
 
@@ -35,6 +40,8 @@ class KeywordScanner(Scanner):
         for item in items:
             if "ENGINE_EXIT" in item.text:
                 sys.exit(3)
+            if "CONSUMER_FAULT" in item.text:
+                _break_the_consumer()
             if "POISON" in item.text:
                 raise ValueError("poisonous text")
             slow = _SLOW.search(item.text)
@@ -51,3 +58,18 @@ class KeywordScanner(Scanner):
             ]
             answers.append(TextFindings(found))
         return answers
+
+
+def _break_the_consumer() -> None:
+    """Make every later fetch of this process's faust consumer raise, inside aiokafka's own
+    fetcher, where a real fetch error comes from. (A plug-in has no handle on the app: the
+    one faust app of the process is found among the live objects.)"""
+    import faust
+
+    (app,) = [o for o in gc.get_objects() if isinstance(o, faust.App)]
+    fetcher = app.consumer._thread._ensure_consumer()._fetcher
+
+    async def fetched_records(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("the fetch failed (test fault)")
+
+    fetcher.fetched_records = fetched_records
