@@ -12,11 +12,12 @@ the declared ``audit_state`` topic and never holds a raw text: the raw texts wai
 the sinks (security log, MLflow) through bounded queues that never stall the topic, once per
 (request id, phase) (:class:`~workers.audit.dedupe.SeenKeys`).
 
-The pool runs with faust's ``processing_guarantee="exactly_once"``: a record, its marker (the
-table's changelog write) and the input offsets that led to them are committed in one Kafka
-transaction per input partition, so a pool killed between the record and its marker leaves an
-aborted record, which ``read_committed`` readers (the sinks' consumer, ``guardstream audit
-query/tail``) never see, and its successor writes the record once more, committed.
+With ``exactly_once`` on (an audit setting, off by default: see
+:class:`~workers.audit.join.AuditSettings`) the pool runs with faust's
+``processing_guarantee="exactly_once"``: a record, its marker (the table's changelog write) and
+the input offsets that led to them are committed in one Kafka transaction per input partition,
+so a pool killed between the record and its marker leaves an aborted record, which
+``read_committed`` readers (the sinks' consumer, ``guardstream audit query/tail``) never see.
 """
 
 from __future__ import annotations

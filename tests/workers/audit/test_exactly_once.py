@@ -109,6 +109,12 @@ async def _audit_consumer(kafka: KafkaConnection, topics: Topics, isolation: str
 
 
 @pytest.mark.timeout(900)  # two audit pools start, one after the other
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="the successor's faust transactional producers are fenced (ProducerFenced on every "
+    "send) and it writes nothing more: exactly_once stays off by default until this passes",
+)
 async def test_a_pool_killed_between_record_and_marker_leaves_one_committed_record(
     kafka: KafkaConnection, topics: Topics, tmp_path: Path
 ) -> None:
@@ -119,7 +125,7 @@ async def test_a_pool_killed_between_record_and_marker_leaves_one_committed_reco
     it writes the record again, committed, and the read_committed readers show one."""
     config = tmp_path / "guardstream.yaml"
     config.write_text(yaml.safe_dump({"pools": {"audit": {
-        "audit": {"logging_only_deadline_s": 2, "verdict_grace_s": 1},
+        "audit": {"logging_only_deadline_s": 2, "verdict_grace_s": 1, "exactly_once": True},
     }}}))  # fmt: skip
     raw = await _audit_consumer(kafka, topics, "read_uncommitted")
     committed = await _audit_consumer(kafka, topics, "read_committed")
