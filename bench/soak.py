@@ -61,6 +61,8 @@ class ProcessSample:
     """Threads."""
     cache_entries: int | None = None
     """The pool's scan-cache entries (None: not a scan pool, or its page did not answer)."""
+    alive: bool = True
+    """False once the process has exited (its figures are then left out of the growth)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -232,7 +234,9 @@ def sample(stack: LocalStack, load: Load, began: float) -> Sample:
     for name, popen in stack.processes.items():
         rss, fds, threads = _process(popen.pid, children)
         cache = _cache_entries(name) if name in POOLS and name != "audit" else None
-        processes[name] = ProcessSample(rss_mb=rss, fds=fds, threads=threads, cache_entries=cache)
+        processes[name] = ProcessSample(
+            rss_mb=rss, fds=fds, threads=threads, cache_entries=cache, alive=popen.poll() is None
+        )
     latencies = sorted(load.take_latencies())
 
     def pct(q: float) -> float | None:
@@ -270,7 +274,9 @@ def growth_per_100k(samples: list[Sample], warmup_min: float) -> dict[str, dict[
             points = [
                 (s.requests, getattr(s.processes[name], figure))
                 for s in kept
-                if name in s.processes and getattr(s.processes[name], figure) is not None
+                if name in s.processes
+                and s.processes[name].alive
+                and getattr(s.processes[name], figure) is not None
             ]
             if len(points) >= 2:
                 out[name][figure] = round(_slope(points) * 100_000, 2)
@@ -316,6 +322,9 @@ def plot(samples: list[Sample], path: Path) -> None:
 def _line(s: Sample) -> str:
     parts = [f"{s.minute:6.1f} min {s.requests:7d} req p50 {s.p50_ms} p99 {s.p99_ms} ms |"]
     for name, p in s.processes.items():
+        if not p.alive:
+            parts.append(f"{name} EXITED")
+            continue
         cache = f" c{p.cache_entries}" if p.cache_entries is not None else ""
         parts.append(f"{name} {p.rss_mb:.0f}M {p.fds}fd {p.threads}t{cache}")
     return " ".join(parts)
