@@ -129,7 +129,12 @@ async def _round(
         return requests / (time.monotonic() - began)
     finally:
         pool.terminate()
-        pool.wait(60)
+        try:
+            pool.wait(60)
+        except subprocess.TimeoutExpired:  # a stop that hangs must not lose the figure
+            print("  (the audit pool did not stop within 60 s of SIGTERM: killed)", flush=True)
+            pool.kill()
+            pool.wait()
 
 
 def _wait_ready(pool: subprocess.Popen, port: int, timeout: float = 300.0) -> None:
