@@ -82,7 +82,8 @@ def decode(cls: type[M], data: bytes, *, max_bytes: int = MAX_MESSAGE_BYTES) -> 
         raise DecodeError("wrong_version", "minor", f"expected a count, got {minor!r}")
     if "data" not in envelope:
         raise DecodeError("missing_field", "data", "the message has no body")
-    return _checker(cls, minor > _minor(cls))(envelope["data"], "")
+    hint: Any = cls  # a dataclass: hashable, as the checkers' cache needs
+    return _checker(hint, minor > _minor(cls))(envelope["data"], "")
 
 
 def _minor(cls: type) -> int:
