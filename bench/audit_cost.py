@@ -54,17 +54,20 @@ def _messages(topics: Topics, i: int) -> list[tuple[str, bytes, bytes]]:
     """(topic, key, value) of one request, its result and its verdict."""
     now = int(time.time() * 1000)
     rid = f"cost-{i}-{uuid.uuid4().hex[:8]}"
-    common = {"request_id": rid, "correlation_id": rid, "phase": "request"}
     request = ScanRequest(
-        **common, mode="pre_call", texts=[Text(role="user", content=f"request number {i}")],
-        scanners=["secrets"], created_ms=now, deadline_ms=now + 5000,
+        request_id=rid, correlation_id=rid, phase="request", mode="pre_call",
+        texts=[Text(role="user", content=f"request number {i}")], scanners=["secrets"],
+        created_ms=now, deadline_ms=now + 5000,
         reply=ReplyAddress(topics.results.name, 0, "bench"),
     )  # fmt: skip
     result = ScanResult(
-        **common, scanner="secrets", verdict="allow", score=0.0, worker_id="bench",
-        scan_ms=1.0, finished_ms=now,
+        request_id=rid, correlation_id=rid, phase="request", scanner="secrets",
+        verdict="allow", score=0.0, worker_id="bench", scan_ms=1.0, finished_ms=now,
     )  # fmt: skip
-    verdict = Verdict(**common, mode="pre_call", decision="allow", decided_ms=now, waited_ms=2.0)
+    verdict = Verdict(
+        request_id=rid, correlation_id=rid, phase="request", mode="pre_call",
+        decision="allow", decided_ms=now, waited_ms=2.0,
+    )  # fmt: skip
     key = message_key(rid)
     return [
         (topics.requests.name, key, encode(request)),
