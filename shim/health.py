@@ -1,6 +1,11 @@
 """``GET /health/guardrails`` on the proxy's own port: are the pools behind this guardrail
 consuming, and is the guardrail deciding by verdicts or by its fail policy?
 
+The route sits behind the proxy's own key check (LiteLLM's ``user_api_key_auth``: the master
+key or a virtual key), as LiteLLM's detailed ``/health`` routes do: pool members, lag and
+fail-open counts tell an attacker when the guardrail lets requests through unscanned. Liveness
+stays open, as LiteLLM leaves it: ``/health/liveliness`` is LiteLLM's own and needs no key.
+
 The answer never waits for Kafka: a background task refreshes the pools' consumer groups
 (members, lag) every ``interval_s``, and the shim counts timeouts, errors and fail-policy
 decisions as it makes them; a request reads both. The status is 200 when Kafka answered the
@@ -155,8 +160,10 @@ def _tell(watch: PoolWatch, groups: Iterable[GroupState]) -> None:
 
 def mount(app: Any, health: GuardrailHealth) -> None:
     """Serve ``GET /health/guardrails`` on ``app`` (LiteLLM's FastAPI app) for every
-    guardrail instance mounted; the route is added once."""
+    guardrail instance mounted; the route is added once, behind the proxy's key check."""
+    from fastapi import Depends
     from fastapi.responses import JSONResponse
+    from litellm.proxy.auth.user_api_key_auth import user_api_key_auth
 
     registered: list[GuardrailHealth] = getattr(app.state, "guardstream_health", [])
     app.state.guardstream_health = [*registered, health]
@@ -173,5 +180,9 @@ def mount(app: Any, health: GuardrailHealth) -> None:
         return JSONResponse(body, status_code=200 if healthy else 503)
 
     app.add_api_route(
-        "/health/guardrails", guardrails_health, methods=["GET"], include_in_schema=False
+        "/health/guardrails",
+        guardrails_health,
+        methods=["GET"],
+        include_in_schema=False,
+        dependencies=[Depends(user_api_key_auth)],
     )

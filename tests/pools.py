@@ -49,10 +49,17 @@ def http_json(url: str, timeout: float = 2.0) -> tuple[int, dict]:
 
 
 class PoolProcess:
-    """A ``guardstream worker`` process of its own (a child of the test)."""
+    """A ``guardstream worker`` process of its own (a child of the test), running the code of
+    ``root`` (this tree unless told: the upgrade test runs a previous release's)."""
 
     def __init__(
-        self, kafka: KafkaConnection, topics: Topics, kind: str, *args: str, home: Path
+        self,
+        kafka: KafkaConnection,
+        topics: Topics,
+        kind: str,
+        *args: str,
+        home: Path,
+        root: Path = ROOT,
     ) -> None:
         self.port = free_port()
         self.kind = kind
@@ -62,10 +69,10 @@ class PoolProcess:
             "--prefix", topics.prefix, "--partitions", str(topics.partitions),
             "--web-port", str(self.port), *args,
         ]  # fmt: skip
-        env = {**os.environ, "GUARDSTREAM_HOME": str(home), "PYTHONPATH": str(ROOT)}
+        env = {**os.environ, "GUARDSTREAM_HOME": str(home), "PYTHONPATH": str(root)}
         self.log = (home / f"{kind}-{self.port}.log").open("wb")
         self.process = subprocess.Popen(
-            command, env=env, stdout=self.log, stderr=subprocess.STDOUT, cwd=ROOT
+            command, env=env, stdout=self.log, stderr=subprocess.STDOUT, cwd=root
         )
 
     def health(self, index: int = 0) -> dict:

@@ -273,7 +273,7 @@ async def test_health_guardrails_on_the_proxys_own_port(stack: dict[str, Any]) -
 
     async def status() -> tuple[int, dict[str, Any]]:
         async with httpx.AsyncClient(timeout=10) as client:
-            response = await client.get(url)
+            response = await client.get(url, headers=HEADERS)  # the proxy's key: not public
         return response.status_code, response.json()
 
     code, body = await eventually(status, lambda r: r[0] == 200)

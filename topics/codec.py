@@ -1,8 +1,22 @@
 """orjson encoding and strict decoding of the contract's message types.
 
-On the wire every message is one JSON object ``{"schema": NAME, "v": VERSION, "data": {...}}``.
-Decoding checks the schema name, the version and every field against the dataclass's type hints
-and raises :class:`~topics.errors.DecodeError` naming the first bad field; it raises nothing else.
+On the wire every message is one JSON object ``{"schema": NAME, "v": VERSION, "data": {...}}``,
+plus ``"minor": MINOR`` once a message type has had fields added (a type's ``MINOR`` is 0, and
+not written, until then). Decoding checks the schema name, the version and every field against
+the dataclass's type hints and raises :class:`~topics.errors.DecodeError` naming the first bad
+field; it raises nothing else.
+
+The compatibility rule (docs: "Upgrades and compatibility"):
+
+- ``v`` is the major version. A reader decodes only its own major; a newer one is
+  ``newer_major`` (dead-lettered by the pools, saying so), an older one ``wrong_version``.
+  The major changes only when a field is removed, renamed, or changes type or meaning.
+- ``minor`` counts additions: a field added later is optional, with a default that means what
+  the message meant without it. A reader of an older minor than the writer's ignores the
+  fields it does not know, at any depth; at its own minor or an older writer's, an unknown
+  field is still an error (``unknown_field``), since no writer it knows of sends one.
+- Envelope keys a reader does not know are ignored (that is how ``minor`` could be added
+  without breaking readers of release 0.1.0).
 """
 
 from __future__ import annotations
@@ -27,9 +41,14 @@ M = TypeVar("M")
 
 
 def encode(message: Any) -> bytes:
-    """Serialise a contract message (a dataclass with ``SCHEMA`` and ``VERSION``)."""
+    """Serialise a contract message (a dataclass with ``SCHEMA`` and ``VERSION``, and ``MINOR``
+    once fields were added to it)."""
+    minor = _minor(type(message))
+    envelope = {"schema": message.SCHEMA, "v": message.VERSION, "data": message}
+    if minor:
+        envelope["minor"] = minor
     try:
-        return orjson.dumps({"schema": message.SCHEMA, "v": message.VERSION, "data": message})
+        return orjson.dumps(envelope)
     except orjson.JSONEncodeError as e:
         raise EncodeError(f"cannot encode {type(message).__name__}: {e}") from e
 
@@ -49,12 +68,28 @@ def decode(cls: type[M], data: bytes | None, *, max_bytes: int = MAX_MESSAGE_BYT
             "schema",
             f"expected {cls.SCHEMA!r}, got {envelope.get('schema')!r}",  # type: ignore[attr-defined]
         )
+    major: int = cls.VERSION  # type: ignore[attr-defined]
     version = envelope.get("v")
-    if version != cls.VERSION:  # type: ignore[attr-defined]
-        raise DecodeError("wrong_version", "v", f"expected {cls.VERSION}, got {version!r}")  # type: ignore[attr-defined]
+    if isinstance(version, int) and not isinstance(version, bool) and version > major:
+        raise DecodeError(
+            "newer_major",
+            "v",
+            f"version {version} is newer than this reader's {major}: upgrade the reader",
+        )
+    if version != major:
+        raise DecodeError("wrong_version", "v", f"expected {major}, got {version!r}")
+    minor = envelope.get("minor", 0)
+    if not isinstance(minor, int) or isinstance(minor, bool) or minor < 0:
+        raise DecodeError("wrong_version", "minor", f"expected a count, got {minor!r}")
     if "data" not in envelope:
         raise DecodeError("missing_field", "data", "the message has no body")
-    return _check(cls, envelope["data"], "")
+    hint: Any = cls  # a dataclass: hashable, as the checkers' cache needs
+    return _checker(hint, minor > _minor(cls))(envelope["data"], "")
+
+
+def _minor(cls: type) -> int:
+    """How many times fields were added to ``cls`` since its major version (0 until then)."""
+    return int(getattr(cls, "MINOR", 0))
 
 
 def _envelope(data: bytes | None, cls: type | None, max_bytes: int) -> dict[str, Any]:
@@ -71,29 +106,26 @@ def _envelope(data: bytes | None, cls: type | None, max_bytes: int) -> dict[str,
     return envelope
 
 
-def _check(hint: Any, value: Any, path: str) -> Any:
-    return _checker(hint)(value, path)
-
-
 _Checker = Callable[[Any, str], Any]
 
 
 @functools.cache
-def _checker(hint: Any) -> _Checker:
+def _checker(hint: Any, newer: bool = False) -> _Checker:
     """The function that checks a value against ``hint``, built once per type: the type hints
     are inspected here, not for every field of every message (the shim decodes each of a
-    request's results on the proxy's event loop)."""
+    request's results on the proxy's event loop). ``newer``: the writer's minor version is
+    newer than this reader's, so records skip fields they do not know."""
     origin = typing.get_origin(hint)
     if dataclasses.is_dataclass(hint):
-        return _record_checker(hint)  # type: ignore[arg-type]
+        return _record_checker(hint, newer)  # type: ignore[arg-type]
     if origin is Union or origin is types.UnionType:
-        return _union_checker(hint)
+        return _union_checker(hint, newer)
     if origin is Literal:
         return _literal_checker(hint)
     if origin is list:
-        return _list_checker(hint)
+        return _list_checker(hint, newer)
     if origin is dict:
-        return _dict_checker(hint)
+        return _dict_checker(hint, newer)
     return _scalar_checker(hint)
 
 
@@ -109,25 +141,25 @@ def _literal_checker(hint: Any) -> _Checker:
     return check
 
 
-def _list_checker(hint: Any) -> _Checker:
+def _list_checker(hint: Any, newer: bool) -> _Checker:
     (item_hint,) = typing.get_args(hint)
 
     def check(value: Any, path: str) -> Any:
         if not isinstance(value, list):
             raise _wrong_type(path, "a list", value)
-        item = _checker(item_hint)  # cached: a dict lookup after the first
+        item = _checker(item_hint, newer)  # cached: a dict lookup after the first
         return [item(v, f"{path}.{i}" if path else str(i)) for i, v in enumerate(value)]
 
     return check
 
 
-def _dict_checker(hint: Any) -> _Checker:
+def _dict_checker(hint: Any, newer: bool) -> _Checker:
     _, item_hint = typing.get_args(hint)
 
     def check(value: Any, path: str) -> Any:
         if not isinstance(value, dict):
             raise _wrong_type(path, "an object", value)
-        item = _checker(item_hint)
+        item = _checker(item_hint, newer)
         return {k: item(v, f"{path}.{k}" if path else k) for k, v in value.items()}
 
     return check
@@ -179,7 +211,7 @@ def _scalar_checker(hint: Any) -> _Checker:
     raise TypeError(f"the contract uses a type the codec does not know: {hint!r}")
 
 
-def _union_checker(hint: Any) -> _Checker:
+def _union_checker(hint: Any, newer: bool) -> _Checker:
     options = typing.get_args(hint)
     nullable = type(None) in options
     others = [o for o in options if o is not type(None)]
@@ -189,10 +221,10 @@ def _union_checker(hint: Any) -> _Checker:
         if value is None and nullable:
             return None
         if len(others) == 1:
-            return _checker(others[0])(value, path)
+            return _checker(others[0], newer)(value, path)
         for option in others:
             try:
-                return _checker(option)(value, path)
+                return _checker(option, newer)(value, path)
             except DecodeError:
                 continue
         raise _wrong_type(path, expected, value)
@@ -200,7 +232,7 @@ def _union_checker(hint: Any) -> _Checker:
     return check
 
 
-def _record_checker(cls: type) -> _Checker:
+def _record_checker(cls: type, newer: bool) -> _Checker:
     specs: list[tuple[str, _Checker, bool]] = []  # filled on first use: fields may nest
 
     def check(value: Any, path: str) -> Any:
@@ -208,9 +240,11 @@ def _record_checker(cls: type) -> _Checker:
             raise _wrong_type(path, "an object", value)
         fields = _fields(cls)
         if not specs:
-            specs.extend((n, _checker(hint), required) for n, (hint, required) in fields.items())
+            specs.extend(
+                (n, _checker(hint, newer), required) for n, (hint, required) in fields.items()
+            )
         for key in value:
-            if key not in fields:
+            if key not in fields and not newer:
                 raise DecodeError(
                     "unknown_field", _join(path, str(key)), f"{cls.__name__} has no such field"
                 )

@@ -47,7 +47,8 @@ class DecodeError(GuardstreamError):
 
     ``field`` names the offending field as a dotted path (``texts.0.content``), or ``""`` when
     the payload as a whole is unreadable; ``reason`` is a short machine-readable code used as the
-    dead-letter reason (``not_json``, ``wrong_schema``, ``wrong_version``, ``missing_field``,
+    dead-letter reason (``not_json``, ``wrong_schema``, ``wrong_version``, ``newer_major`` (from
+    a writer of a newer major version: upgrade the reader), ``missing_field``,
     ``wrong_type``, ``bad_value``, ``unknown_field``, ``too_large``).
     """
 

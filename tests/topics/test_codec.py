@@ -33,8 +33,10 @@ def _body(message: object) -> dict:
     return orjson.loads(encode(message))["data"]
 
 
-def _envelope(body: object, schema: str = ScanRequest.SCHEMA, v: object = 1) -> bytes:
-    return orjson.dumps({"schema": schema, "v": v, "data": body})
+def _envelope(
+    body: object, schema: str = ScanRequest.SCHEMA, v: object = 1, **extra: object
+) -> bytes:
+    return orjson.dumps({"schema": schema, "v": v, "data": body, **extra})
 
 
 @pytest.mark.parametrize("message", SAMPLES, ids=lambda m: type(m).__name__)
@@ -98,7 +100,8 @@ def test_bad_fields_are_named(mutate, reason: str, field: str) -> None:
             "not_json",
         ),
         (_envelope({}, schema="guardstream.scan_result"), "wrong_schema"),
-        (_envelope({}, v=2), "wrong_version"),
+        (_envelope({}, v=2), "newer_major"),
+        (_envelope({}, v=0), "wrong_version"),
         (_envelope({}, v="1"), "wrong_version"),
         (orjson.dumps({"schema": ScanRequest.SCHEMA, "v": 1}), "missing_field"),
         (_envelope([]), "wrong_type"),
@@ -188,3 +191,55 @@ def test_every_record_is_frozen_and_built_by_keyword(cls: type) -> None:
     params = cls.__dataclass_params__  # type: ignore[attr-defined]
     assert params.frozen
     assert all(f.kw_only for f in dataclasses.fields(cls))
+
+
+def _with_fields_from_a_newer_minor() -> dict:
+    """A request as a writer one minor version ahead might send it: new fields at the top, in
+    a nested record and in records inside a list."""
+    body = _body(REQUEST)
+    body["priority"] = "high"
+    body["policy"]["escalate_to"] = "security-team"
+    for text in body["texts"]:
+        text["language"] = "en"
+    return body
+
+
+def test_a_newer_minor_decodes_ignoring_the_fields_it_added() -> None:
+    data = _envelope(_with_fields_from_a_newer_minor(), minor=1)
+    assert decode(ScanRequest, data) == REQUEST
+
+
+def test_unknown_fields_at_the_readers_own_minor_are_still_an_error() -> None:
+    """No writer of this reader's version sends them: a typo or a corrupt producer."""
+    for extra in ({}, {"minor": 0}):
+        with pytest.raises(DecodeError) as caught:
+            decode(ScanRequest, _envelope(_with_fields_from_a_newer_minor(), **extra))
+        assert caught.value.reason == "unknown_field"
+
+
+def test_a_newer_minor_still_checks_the_fields_the_reader_knows() -> None:
+    body = _with_fields_from_a_newer_minor()
+    body["request_id"] = 7
+    with pytest.raises(DecodeError) as caught:
+        decode(ScanRequest, _envelope(body, minor=3))
+    assert (caught.value.reason, caught.value.field) == ("wrong_type", "request_id")
+
+
+def test_a_newer_major_is_refused_with_a_reason_that_says_so() -> None:
+    with pytest.raises(DecodeError) as caught:
+        decode(ScanRequest, _envelope(_body(REQUEST), v=2, minor=0))
+    assert caught.value.reason == "newer_major"
+    assert "version 2 is newer than this reader's 1: upgrade the reader" in str(caught.value)
+
+
+@pytest.mark.parametrize("minor", [-1, "1", True, 1.5])
+def test_a_minor_that_is_not_a_count_is_refused(minor: object) -> None:
+    with pytest.raises(DecodeError) as caught:
+        decode(ScanRequest, _envelope(_body(REQUEST), minor=minor))
+    assert (caught.value.reason, caught.value.field) == ("wrong_version", "minor")
+
+
+def test_a_type_at_minor_zero_writes_the_envelope_release_0_1_0_reads() -> None:
+    """Readers of 0.1.0 ignore unknown envelope keys but not unknown data fields: a message
+    type with no fields added writes no ``minor`` at all."""
+    assert set(orjson.loads(encode(REQUEST))) == {"schema", "v", "data"}

@@ -8,13 +8,18 @@ be told from its batch. ``ENGINE_EXIT`` makes it call ``sys.exit`` in the scan t
 native engine or library may on a fatal error: the scan thread is lost, not one scan.
 ``delay_s`` (``--option delay_s=2``) makes a whole pool slow: it sleeps that long before each
 batch, whatever the texts, so one request can be answered fast by one pool and late by another.
+``CONSUMER_FAULT`` breaks the pool's Kafka consumer from the inside: its next fetch raises, as
+a client-library bug or an unrecoverable broker error would, so faust's fetcher service
+crashes with nothing to restart it (what the pool's crash watchdog is for).
 """
 
 from __future__ import annotations
 
+import gc
 import re
 import sys
 import time
+from typing import Any
 
 from workers.scanners.base import LabelFinding, ScanItem, Scanner, TextFindings, checkpoint
 
@@ -39,6 +44,8 @@ class KeywordScanner(Scanner):
         for item in items:
             if "ENGINE_EXIT" in item.text:
                 sys.exit(3)
+            if "CONSUMER_FAULT" in item.text:
+                _break_the_consumer()
             if "POISON" in item.text:
                 raise ValueError("poisonous text")
             slow = _SLOW.search(item.text)
@@ -62,3 +69,18 @@ class SecondKeywordScanner(KeywordScanner):
     need two pools answering one request differently (one slow, or one stopped)."""
 
     name = "keyword2"
+
+
+def _break_the_consumer() -> None:
+    """Make every later fetch of this process's faust consumer raise, inside aiokafka's own
+    fetcher, where a real fetch error comes from. (A plug-in has no handle on the app: the
+    one faust app of the process is found among the live objects.)"""
+    import faust
+
+    (app,) = [o for o in gc.get_objects() if isinstance(o, faust.App)]
+    fetcher = app.consumer._thread._ensure_consumer()._fetcher
+
+    async def fetched_records(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("the fetch failed (test fault)")
+
+    fetcher.fetched_records = fetched_records

@@ -71,7 +71,9 @@ async def test_poison_goes_to_dead_letters_and_the_pool_goes_on(
     assert results[poison.correlation_id].verdict == "error"
     assert "poisonous text" in results[poison.correlation_id].error
     reasons = sorted(letter.reason for letter in letters)
-    assert reasons == ["not_json", "scan_failed", "wrong_version"]
+    assert reasons == ["newer_major", "not_json", "scan_failed"]
+    newer = next(letter for letter in letters if letter.reason == "newer_major")
+    assert "version 99 is newer than this reader's 1" in newer.detail
     raw = next(letter for letter in letters if letter.reason == "not_json")
     assert base64.b64decode(raw.payload_b64) == b"\x00\x01 not json"
     assert base64.b64decode(raw.key_b64) == b"k1"

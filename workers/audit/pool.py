@@ -11,6 +11,13 @@ the declared ``audit_state`` topic and never holds a raw text: the raw texts wai
 :class:`~workers.audit.join.RawTexts`, in memory, until they are masked. Audit records then feed
 the sinks (security log, MLflow) through bounded queues that never stall the topic, once per
 (request id, phase) (:class:`~workers.audit.dedupe.SeenKeys`).
+
+With ``exactly_once`` on (an audit setting, off by default: see
+:class:`~workers.audit.join.AuditSettings`) the pool runs with faust's
+``processing_guarantee="exactly_once"``: a record, its marker (the table's changelog write) and
+the input offsets that led to them are committed in one Kafka transaction per input partition,
+so a pool killed between the record and its marker leaves an aborted record, which
+``read_committed`` readers (the sinks' consumer, ``guardstream audit query/tail``) never see.
 """
 
 from __future__ import annotations
@@ -88,9 +95,14 @@ class AuditPool:
         s = self.settings
         topics = s.topics
         app = build_app(
-            s, table_cleanup_interval=3600.0, key_serializer="raw", value_serializer="raw"
+            s,
+            table_cleanup_interval=3600.0,
+            key_serializer="raw",
+            value_serializer="raw",
+            processing_guarantee="exactly_once" if self.audit.exactly_once else "at_least_once",
         )
         results = raw_topic(app, topics.results.name)
+        audit = raw_topic(app, topics.audit.name)
         joins = raw_topic(app, topics.audit_joins.name)
         joined_inputs = raw_topic(
             app, topics.requests.name, topics.verdicts.name, topics.audit_joins.name
@@ -131,9 +143,9 @@ class AuditPool:
         @self.fatal.guard("audit-join")
         async def join(stream: faust.StreamT) -> None:
             async for event in stream.events():
-                await self._on_message(app, table, event.message.value)
+                await self._on_message(audit, table, event.message.value)
 
-        @app.agent(raw_topic(app, topics.audit.name), name="audit-sinks")
+        @app.agent(audit, name="audit-sinks")
         @self.fatal.guard("audit-sinks")
         async def feed_sinks(stream: faust.StreamT) -> None:
             async for value in stream:
@@ -162,7 +174,7 @@ class AuditPool:
         serve_pages(app, self)
         return app
 
-    async def _on_message(self, app: faust.App, table: Any, value: bytes) -> None:
+    async def _on_message(self, audit: faust.TopicT, table: Any, value: bytes) -> None:
         now = _now_ms()
         try:
             schema = peek_schema(value)
@@ -198,14 +210,9 @@ class AuditPool:
         if state.ready(self.audit, now):
             self.raw_texts.drop(key)
             record = state.record(now)
-            sent = await app.producer.send(
-                topic=self.settings.topics.audit.name,
-                key=message_key(record.request_id),
-                value=encode(record),
-                partition=None,
-                timestamp=None,
-                headers=None,
-            )
+            # through the topic, not app.producer: faust then sends it in the transaction of
+            # its partition, the one its marker and the input's offset commit in
+            sent = await audit.send(key=message_key(record.request_id), value=encode(record))
             await sent
             table[key] = state.dump()
             self.written += 1

@@ -73,6 +73,9 @@ async def read_audit(
     consumer = AIOKafkaConsumer(
         **connection.consumer_kwargs(),
         enable_auto_commit=False,
+        # the audit pool writes in transactions: an aborted record (its pool killed before
+        # the commit) was written again by its successor, and must not be read twice
+        isolation_level="read_committed",
         # where a partition starts before the seek below takes effect: an assignment's own
         # reset can land after the seek, and must not skip the records asked for
         auto_offset_reset="latest" if follow else "earliest",

@@ -62,7 +62,10 @@ def _up(args: argparse.Namespace, env: Environment) -> int:
         print(f"Audit trail:  {_guardstream()} audit query --since 1h {cluster}")
         print(f"              ({_guardstream()} audit tail {cluster} follows it)")
         print(f"Health:       {_guardstream()} health {cluster}")
-        print(f"              curl -s {stack.proxy_url}/health/guardrails")
+        print(
+            f"              curl -s {stack.proxy_url}/health/guardrails "
+            f"-H 'Authorization: Bearer {MASTER_KEY}'"
+        )
         print(f"Security log: {stack.security_log}")
         print(f"MLflow:       {stack.mlflow_uri} (experiment {stack.mlflow_experiment})")
         if not args.exit_after_demo:

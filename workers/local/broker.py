@@ -4,7 +4,9 @@
 the repository. :class:`LocalBroker` formats a single-node KRaft store (broker and controller in one
 process), starts it on free loopback ports, waits until it serves, and stops it. The broker runs
 detached, so ``guardstream kafka start`` returns while it keeps running; its address is kept in
-``broker.json`` in its state folder, where later commands find it.
+``broker.json`` in its state folder, where later commands find it. The ports it first chose are
+kept in ``ports.json`` there and reused by every later start, so pools and proxies started
+against the old address reconnect when it comes back.
 """
 
 from __future__ import annotations
@@ -165,6 +167,10 @@ class LocalBroker:
     def info_file(self) -> Path:
         return self.state_dir / "broker.json"
 
+    @property
+    def ports_file(self) -> Path:
+        return self.state_dir / "ports.json"
+
     def status(self) -> BrokerInfo | None:
         """The running broker, or None when none runs from this state folder."""
         try:
@@ -183,8 +189,7 @@ class LocalBroker:
         java = find_java(self.java_home)
         libs = self.jars.ensure()
         self.state_dir.mkdir(parents=True, exist_ok=True)
-        broker_port = port or free_port(self.host)
-        controller_port = self.voters.get(self.node_id) or free_port(self.host, avoid={broker_port})
+        broker_port, controller_port = self._ports(port)
         config = self._write_config(broker_port, controller_port)
         log_file = self.state_dir / "broker.log"
         base = [java, f"-Xmx{self.heap}", "-Xms256m", "-cp", f"{libs}/*"]
@@ -218,6 +223,32 @@ class LocalBroker:
         self.info_file.write_text(json.dumps(asdict(info), indent=2))
         self._process = process
         return info
+
+    def _ports(self, port: int) -> tuple[int, int]:
+        """The client and controller ports of this start: ``port`` (or the cluster's controller
+        port) when given, else the ones this state folder used before, else free ones, kept in
+        ``ports.json`` for the next start. A restart on a new port would strand every client
+        configured with the old address, so a kept port that something else now holds is an
+        error, not a reason to move."""
+        kept: dict[str, int] = {}
+        with contextlib.suppress(OSError, ValueError):
+            kept = {k: int(v) for k, v in json.loads(self.ports_file.read_text()).items()}
+        broker_port = port or kept.get("broker_port") or free_port(self.host)
+        controller_port = (
+            self.voters.get(self.node_id)
+            or kept.get("controller_port")
+            or free_port(self.host, avoid={broker_port})
+        )
+        for what, taken in (("client", broker_port), ("controller", controller_port)):
+            if not _can_listen(self.host, taken):
+                raise BrokerUnavailable(
+                    f"the local broker in {self.state_dir} listens on {self.host}:{taken} "
+                    f"({what} port), but something else holds that port now: stop it, or "
+                    f"start with --port (clients must then be given the new address)"
+                )
+        ports = {"broker_port": broker_port, "controller_port": controller_port}
+        self.ports_file.write_text(json.dumps(ports, indent=2))
+        return broker_port, controller_port
 
     def stop(self, *, timeout: float = 30.0) -> bool:
         """Stop the broker cleanly (SIGTERM, then SIGKILL after ``timeout``); False if none ran."""
@@ -379,6 +410,18 @@ def free_port(host: str, avoid: set[int] | None = None) -> int:
             port = s.getsockname()[1]
         if port not in (avoid or set()):
             return port
+
+
+def _can_listen(host: str, port: int) -> bool:
+    """Whether a server could listen on ``port`` now (SO_REUSEADDR, as the JVM binds: a port
+    left in TIME_WAIT by the broker's previous run is free)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError:
+            return False
+    return True
 
 
 def _accepts(host: str, port: int) -> bool:

@@ -60,6 +60,9 @@ class LocalStack:
     modes: tuple[str, ...] = ("pre_call",)
     """The guardrail's LiteLLM modes (:data:`MODES`)."""
     topics: Topics = field(default_factory=Topics)
+    ready_timeout_s: float = 300.0
+    """How long each pool and the proxy may take to start (a soak on a busy machine, nice'd,
+    needs longer)."""
     started_broker: bool = False
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
 
@@ -172,7 +175,8 @@ class LocalStack:
                 cwd=self.folder,
             )  # fmt: skip
 
-    def _wait(self, name: str, url: str, timeout: float = 300.0) -> None:
+    def _wait(self, name: str, url: str) -> None:
+        timeout = self.ready_timeout_s
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             process = self.processes[name]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -56,10 +58,53 @@ async def test_start_stop_and_start_again_keeps_serving(tmp_path: Path) -> None:
     second = broker.start()
     try:
         assert second.pid != first.pid
+        # the same address: clients configured with the old one find it again
+        assert second.bootstrap_servers == first.bootstrap_servers
         # same data folder: the message written before the restart is still there
         assert await _echo(second.bootstrap_servers, b"after restart") == b"before restart"
     finally:
         broker.stop()
+
+
+@needs_java
+async def test_a_client_started_before_a_stop_recovers_after_the_start(tmp_path: Path) -> None:
+    """What a pool or proxy does: keep its producer and consumer across the broker's restart."""
+    broker = _broker(tmp_path / "one")
+    first = broker.start()
+    connection = KafkaConnection(first.bootstrap_servers)
+    producer = AIOKafkaProducer(**connection.client_kwargs())
+    await producer.start()
+    try:
+        await producer.send_and_wait("across", b"before")
+        broker.stop()
+        assert broker.start().bootstrap_servers == first.bootstrap_servers
+        await asyncio.wait_for(producer.send_and_wait("across", b"after"), timeout=60)
+        consumer = AIOKafkaConsumer(
+            "across", **connection.client_kwargs(), auto_offset_reset="earliest"
+        )
+        await consumer.start()
+        try:
+            got = [(await consumer.getone()).value for _ in range(2)]
+        finally:
+            await consumer.stop()
+        assert got == [b"before", b"after"]
+    finally:
+        await producer.stop()
+        broker.stop()
+
+
+@needs_java
+def test_a_kept_port_held_by_another_process_is_an_error_not_a_move(tmp_path: Path) -> None:
+    broker = _broker(tmp_path / "one")
+    first = broker.start()
+    broker.stop()
+    host, port = first.bootstrap_servers.rsplit(":", 1)
+    with socket.socket() as squatter:
+        squatter.bind((host, int(port)))
+        squatter.listen()
+        with pytest.raises(BrokerUnavailable, match=rf"{port}.*something else holds"):
+            broker.start()
+    assert broker.status() is None
 
 
 @needs_java
@@ -87,6 +132,7 @@ def test_without_java_the_error_says_what_to_do(tmp_path: Path, monkeypatch) -> 
 
 
 @needs_java
+@pytest.mark.timeout(600)  # the broker starts twice
 def test_cli_start_status_stop_find_the_broker_without_flags(tmp_path: Path) -> None:
     home = tmp_path / "home"
     home.mkdir()
@@ -117,5 +163,12 @@ def test_cli_start_status_stop_find_the_broker_without_flags(tmp_path: Path) -> 
     finally:
         stopped = guardstream("kafka", "stop")
     assert "Kafka stopped" in stopped.stdout
+    again = guardstream("kafka", "start")  # same name: back on the same address
+    try:
+        assert again.returncode == 0, again.stderr
+        address = started.stdout.split("Kafka is ready at ")[1].split()[0]
+        assert f"Kafka is ready at {address} " in again.stdout
+    finally:
+        assert "Kafka stopped" in guardstream("kafka", "stop").stdout
     assert guardstream("kafka", "status").returncode == 1
     assert "no Kafka broker" in guardstream("topics", "describe").stderr

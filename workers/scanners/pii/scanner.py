@@ -323,6 +323,21 @@ class PiiScanner(Scanner):
         if not chunks or not self._active:
             return [TextFindings() for _ in items]
         floor = min(self.threshold(e) for e in self._active)
+        # spaCy keeps every string it meets in its vocabulary for good: a pool scanning new
+        # words for weeks grows without bound. Strings first met in the zone are freed when it
+        # ends; nothing of a doc outlives this method (findings are plain offsets).
+        nlp = self._analyzer.nlp_engine.nlp[self.language]
+        with nlp.memory_zone():
+            return self._scan_chunks(items, chunks, found, edges, floor)
+
+    def _scan_chunks(
+        self,
+        items: list[ScanItem],
+        chunks: list[tuple[int, int, str]],
+        found: list[list[LabelFinding]],
+        edges: list[list[LabelFinding]],
+        floor: float,
+    ) -> list[TextFindings]:
         try:
             for (index, offset, text), artifacts in zip(
                 chunks, self._artifacts([text for _, _, text in chunks]), strict=True

@@ -358,3 +358,20 @@ def test_batch_equals_one_by_one(scanner: PiiScanner) -> None:
     single = [scanner.scan([ScanItem(t)])[0] for t in texts]
     assert batch == single
     assert sum(len(a.findings) for a in batch) >= 50
+
+
+def test_new_words_do_not_stay_in_spacys_vocabulary(scanner: PiiScanner) -> None:
+    """A pool meets new words in every request for weeks: spaCy would keep each one in its
+    string store for good. The scans' strings are freed after each batch, and the findings
+    are the same."""
+    nlp = scanner._analyzer.nlp_engine.nlp[scanner.language]
+    texts = [f"Mail zorvekian{i} and quillabrant{i} at jane.doe@example.com" for i in range(40)]
+    scanner.scan([ScanItem(t) for t in texts[:2]])  # the first scan's own strings settle
+    before = len(nlp.vocab.strings)
+    answers = scanner.scan([ScanItem(t) for t in texts])
+    assert len(nlp.vocab.strings) == before
+    assert all(
+        [text[f.start : f.end] for f in answer.findings if f.label == "EMAIL_ADDRESS"]
+        == ["jane.doe@example.com"]
+        for text, answer in zip(texts, answers, strict=True)
+    )
