@@ -94,7 +94,8 @@ def window_cut(
     text: str, published: int, safe: int, *, first: bool, final: bool, settings: WindowSettings
 ) -> int | None:
     """Where the next window ends, or None to wait for more text. The window is
-    ``text[published:cut]``."""
+    ``text[published:cut]``: all that is safe for the first window and the last, and for a
+    window that reached ``window_chars``; else up to the last sentence or line boundary."""
     pending = safe - published
     if pending <= 0:
         return None
@@ -102,9 +103,13 @@ def window_cut(
         return safe
     if first and pending >= settings.first_window_chars:
         return safe
-    if pending >= settings.window_chars or _BOUNDARY.search(text, published, safe):
+    if pending >= settings.window_chars:
         return safe
-    return None
+    boundary = None
+    for boundary in _BOUNDARY.finditer(text, published, safe):
+        pass
+    # a window is whole sentences or lines, so the classifiers judge them whole
+    return boundary.end() if boundary is not None else None
 
 
 def scan_start(text: str, window_start: int, context_chars: int) -> int:

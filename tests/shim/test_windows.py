@@ -63,8 +63,9 @@ def test_safe_end_is_bounded_and_final_releases_all() -> None:
     [
         ("Hi there", 0, True, 3),  # the first window as soon as a word is done
         ("Hi there", 3, False, None),  # later ones wait for a boundary...
-        ("One. Two and", 0, False, 9),  # ...a sentence's end
-        ("line one\nline two", 0, False, 14),  # ...or a line's
+        ("One. Two and", 0, False, 5),  # ...a sentence's end
+        ("One. Two! Three and", 0, False, 10),  # (the last one)
+        ("line one\nline two", 0, False, 9),  # ...or a line's
         ("a" * 10 + " " + "b" * 400 + " c", 0, False, 412),  # ...or a full window
         ("", 0, True, None),
     ],
