@@ -77,7 +77,6 @@ class _Answer:
 
 @dataclass(slots=True)
 class _Window:
-    index: int
     answer: _Answer
     start: int
     end: int
@@ -116,13 +115,6 @@ class IncrementalStream:
         self._windows: deque[_Window] = deque()
         self._held: deque[_Held] = deque()
         self._count = 0
-        self.blocked_at: int | None = None
-        """The index of the window that blocked the stream, if one did."""
-
-    @property
-    def released_chars(self) -> int:
-        """Characters of original answer text released so far (every answer)."""
-        return sum(a.released for a in self._answers.values())
 
     async def run(self, upstream: AsyncIterable[Any]) -> AsyncGenerator[Any, None]:
         """The chunks the client may see, in order."""
@@ -139,7 +131,6 @@ class IncrementalStream:
                     try:
                         outcome = window.scan.result()
                     except ProxyException as e:
-                        self.blocked_at = window.index
                         yield error_frame(e)
                         return
                     for chunk in self._release(window, outcome):
@@ -226,7 +217,7 @@ class IncrementalStream:
         begin = scan_start(answer.text, answer.published, s.context_chars)
         texts = [Text("assistant", answer.text[begin:cut], answer.key[0], -1)]
         scan = asyncio.ensure_future(self._scan(self._count, texts, answer.published))
-        self._windows.append(_Window(self._count, answer, answer.published, cut, begin, scan))
+        self._windows.append(_Window(answer, answer.published, cut, begin, scan))
         self._count += 1
         answer.published = cut
 

@@ -71,11 +71,14 @@ class FakeUpstream:
                 self.send_header("Content-Type", "text/event-stream")
                 self.end_headers()
                 frames = _stream_frames(text, upstream.split(text), kind)
-                for k, frame in enumerate(frames):
-                    if 0 < k < len(frames) - 1:
-                        time.sleep(upstream.piece_delay_s)
-                    self.wfile.write(frame)
-                    self.wfile.flush()
+                try:
+                    for k, frame in enumerate(frames):
+                        if 0 < k < len(frames) - 1:
+                            time.sleep(upstream.piece_delay_s)
+                        self.wfile.write(frame)
+                        self.wfile.flush()
+                except (BrokenPipeError, ConnectionResetError):
+                    return  # the proxy stopped reading (a blocked stream): stop talking
                 upstream.finished[text] = time.perf_counter()
 
             def log_message(self, *args: object) -> None:
