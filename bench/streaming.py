@@ -149,7 +149,7 @@ async def measure(proxies: dict[str, Proxy], responder: TestResponder, rounds: i
         f"{'total p50':>11}{'p99':>8}{'unscanned chars':>17}{'windows/stream':>16}"
     )
     async with httpx.AsyncClient(timeout=120, limits=httpx.Limits(max_connections=100)) as client:
-        for mode, proxy in proxies.items():  # warm each proxy (first-call imports, Kafka)
+        for proxy in proxies.values():  # warm each proxy (first-call imports, Kafka)
             await one_stream(client, proxy, "Warm up. " * 3)
         for streams in CONCURRENCY:
             repeat = max(1, rounds * CONCURRENCY[0] // streams)

@@ -105,11 +105,9 @@ def window_cut(
         return safe
     if pending >= settings.window_chars:
         return safe
-    boundary = None
-    for boundary in _BOUNDARY.finditer(text, published, safe):
-        pass
     # a window is whole sentences or lines, so the classifiers judge them whole
-    return boundary.end() if boundary is not None else None
+    ends = [m.end() for m in _BOUNDARY.finditer(text, published, safe)]
+    return ends[-1] if ends else None
 
 
 def scan_start(text: str, window_start: int, context_chars: int) -> int:
