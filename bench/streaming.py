@@ -129,7 +129,8 @@ async def run(bootstrap: str, rounds: int) -> None:
             for mode, config in configs.items()
         }
         try:
-            await asyncio.gather(*(asyncio.to_thread(p.wait_ready) for p in proxies.values()))
+            # a busy machine can take minutes to import LiteLLM four times
+            await asyncio.gather(*(asyncio.to_thread(p.wait_ready, 1200) for p in proxies.values()))
             await measure(proxies, responder, rounds)
         finally:
             for proxy in proxies.values():
