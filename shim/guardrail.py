@@ -7,6 +7,8 @@ every call through LiteLLM's unified guardrail layer instead):
     during_call   async_moderation_hook                   block (runs beside the LLM call)
     post_call     async_post_call_success_hook            block, or mask the answer
                   async_post_call_streaming_iterator_hook buffered: block or mask;
+                                                          incremental: the same, window by
+                                                          window (shim.stream);
                                                           pass_through: publish for audit only
     logging_only  async_log_success_event / _failure_     publish, never wait
 
@@ -47,6 +49,7 @@ from shim.metrics import serve_metrics, shim_metrics
 from shim.placeholders import number, restore
 from shim.replies import ReplyClient, TooManyPending
 from shim.settings import KNOWN_KEYS, RequestPlan, ShimSettings
+from shim.stream import IncrementalStream
 from topics import (
     BrokerUnavailable,
     ConfigError,
@@ -221,15 +224,20 @@ class KafkaScanGuardrail(CustomGuardrail):
     async def async_post_call_streaming_iterator_hook(
         self, user_api_key_dict: Any, response: Any, request_data: dict
     ) -> AsyncGenerator[Any, None]:
-        """Scan a streamed answer: buffered (hold, then block or mask) or pass_through."""
+        """Scan a streamed answer: buffered (hold, then block or mask), incremental (the same
+        window by window) or pass_through."""
         if not self.should_run_guardrail(
             data=request_data, event_type=GuardrailEventHooks.post_call
         ):
             async for chunk in response:
                 yield chunk
             return
+        if self.settings.stream_mode == "incremental" and not self.settings.logging_only:
+            async for chunk in self._incremental(user_api_key_dict, response, request_data):
+                yield chunk
+            return
         chunks = []
-        if self.settings.stream_mode == "pass_through":
+        if self.settings.stream_mode in ("pass_through", "incremental"):
             async for chunk in response:
                 chunks.append(chunk)
                 yield chunk
@@ -246,6 +254,23 @@ class KafkaScanGuardrail(CustomGuardrail):
             mask_stream(chunks, texts, self._restore(request_data, texts))
         for chunk in chunks:
             yield chunk
+
+    def _incremental(self, auth: Any, response: Any, data: dict) -> AsyncGenerator[Any, None]:
+        """The stream scanned window by window; each window is a request of its own, with the
+        id ``<call id>#w<k>`` (its audit record, verdict and results say which window)."""
+        tokens = self._pii_tokens.pop(str(data.get("litellm_call_id") or ""), None)
+
+        async def scan(window: int, texts: list[Text], released: int) -> Outcome:
+            return await self._check(
+                data, auth, texts, "post_call", "response", window=window, released=released
+            )
+
+        stream = IncrementalStream(
+            scan,
+            self.settings.stream_windows,
+            (lambda text: restore(text, tokens)) if tokens else (lambda text: text),
+        )
+        return stream.run(response)
 
     async def async_log_success_event(
         self, kwargs: dict, response_obj: Any, start_time: Any, end_time: Any
@@ -268,9 +293,20 @@ class KafkaScanGuardrail(CustomGuardrail):
     # --- the work --------------------------------------------------------------------------
 
     async def _check(
-        self, data: dict, auth: Any, texts: list[Text], mode: Mode, phase: Phase
+        self,
+        data: dict,
+        auth: Any,
+        texts: list[Text],
+        mode: Mode,
+        phase: Phase,
+        *,
+        window: int | None = None,
+        released: int = 0,
     ) -> Outcome:
-        """Publish, wait within the budget, decide, record; raise :class:`GuardrailBlocked`."""
+        """Publish, wait within the budget, decide, record; raise :class:`GuardrailBlocked`.
+
+        ``window``: the index of a streamed answer's window (``stream_mode: incremental``),
+        ``released`` the characters of the answer the client had before it."""
         if self.settings.logging_only:
             # the guide's rollout switch: observe, never hold; the logging hook publishes
             # both phases when it runs, so publish here only when it does not
@@ -286,7 +322,7 @@ class KafkaScanGuardrail(CustomGuardrail):
             partition=self.replies.partition,
             instance_id=self.replies.instance_id,
         )
-        request = self._request(data, auth, texts, plan, mode, phase, reply)
+        request = self._request(data, auth, texts, plan, mode, phase, reply, window)
         # pools known down are not waited for: on_timeout applies to them at once
         skipped = self.replies.pools.skipped(plan.scanners)
         try:
@@ -325,7 +361,8 @@ class KafkaScanGuardrail(CustomGuardrail):
             ),
             request.request_id,
         )
-        self._record(data, request, outcome, results, started_wall, waited_ms)
+        streamed = {} if window is None else {"window": window, "released_chars": released}
+        self._record(data, request, outcome, results, started_wall, waited_ms, streamed)
         if outcome.decision == "block":
             raise _blocked(outcome)
         return outcome
@@ -366,10 +403,12 @@ class KafkaScanGuardrail(CustomGuardrail):
         mode: Mode,
         phase: Phase,
         reply: ReplyAddress | None,
+        window: int | None = None,
     ) -> ScanRequest:
         now_ms = int(time.time() * 1000)
+        request_id = str(data.get("litellm_call_id") or uuid.uuid4())
         return ScanRequest(
-            request_id=str(data.get("litellm_call_id") or uuid.uuid4()),
+            request_id=request_id if window is None else f"{request_id}#w{window}",
             correlation_id=uuid.uuid4().hex,
             mode=mode,
             phase=phase,
@@ -390,8 +429,10 @@ class KafkaScanGuardrail(CustomGuardrail):
         results: Mapping[str, ScanResult],
         started: float,
         waited_ms: float,
+        streamed: Mapping[str, int],
     ) -> None:
-        """Put the verdict into LiteLLM's standard logging payload (no text, only labels)."""
+        """Put the verdict into LiteLLM's standard logging payload (no text, only labels);
+        ``streamed``: a window's index and what the client had before it."""
         if outcome.fail_policy_applied and not outcome.blocked_by:
             status = "guardrail_failed_to_respond"
         elif outcome.decision != "allow":
@@ -412,6 +453,7 @@ class KafkaScanGuardrail(CustomGuardrail):
                 "fail_policy_applied": outcome.fail_policy_applied,
                 "verdicts": {name: r.verdict for name, r in results.items()},
                 "scores": {name: r.scores for name, r in results.items()},
+                **streamed,
             },
             request_data=data,
             guardrail_status=status,  # type: ignore[arg-type]

@@ -53,9 +53,19 @@ toggles), the users' guide's and LiteLLM's names work too (:mod:`shim.names`: ``
         guide's rollout switch), whatever ``mode`` says; default false.
     stream_mode: for ``post_call`` on streamed answers. ``buffered`` (default) holds the
         whole stream until the verdict, so nothing unscanned reaches the client, at the cost
-        of time-to-first-token equal to the full answer plus the scan. ``pass_through``
-        streams at full speed and publishes the answer for the audit trail only: it can
-        neither block nor mask.
+        of time-to-first-token equal to the full answer plus the scan. ``incremental`` scans
+        the answer window by window as it streams (:mod:`shim.stream`) and releases each
+        window once its verdict is in: nothing unscanned reaches the client either, and the
+        first token comes one scan after the first word. ``pass_through`` streams at full
+        speed and publishes the answer for the audit trail only: it can neither block nor
+        mask.
+    stream_window_chars: ``incremental``: a window ends at a sentence or line boundary, or
+        once it is this long; default 400.
+    stream_context_chars: ``incremental``: text before a window scanned along with it;
+        default 64.
+    stream_max_hold_chars: ``incremental``: most characters held back at the end of the
+        stream for a value still being written (an unfinished word, a card number's digit
+        groups, a name); a longer unbroken value is cut; default 256.
     max_pending: bound on requests waiting for verdicts in this process; default 10000.
         Past it, new requests get ``on_timeout`` at once instead of queueing.
     allow_request_toggles: let a request turn scanners off (below); default false. A request
@@ -109,6 +119,7 @@ from typing import Any, Literal
 
 from shim.names import ALIASES, SCANNERS, scanner_name
 from shim.presets import preset_entities
+from shim.windows import WindowSettings
 from topics import (
     MAX_MESSAGE_BYTES,
     ConfigError,
@@ -125,7 +136,7 @@ __all__ = ["KNOWN_KEYS", "LITELLM_KEYS", "SCANNERS", "RequestPlan", "ShimSetting
 OnTimeout = Literal["allow", "block"]
 MAX_REQUEST_BYTES = MAX_MESSAGE_BYTES - (64 << 10)
 """The topics' message limit less room for the record's key, headers and batch framing."""
-StreamMode = Literal["buffered", "pass_through"]
+StreamMode = Literal["buffered", "incremental", "pass_through"]
 SCAN_BYTES_PER_S = 24_000
 """A conservative rate at which the slowest pool (PII: spaCy and Presidio) scans prose on one
 busy core (measured 20-30 KB/s with other pools on the same two cores). The default
@@ -162,6 +173,9 @@ KNOWN_KEYS: frozenset[str] = frozenset(
         "during_call_mask",
         "logging_only",
         "stream_mode",
+        "stream_window_chars",
+        "stream_context_chars",
+        "stream_max_hold_chars",
         "max_pending",
         "allow_request_toggles",
         "max_request_bytes",
@@ -220,6 +234,7 @@ class ShimSettings:
     on_timeout: OnTimeout = "allow"
     policy: Policy = field(default_factory=Policy)
     stream_mode: StreamMode = "buffered"
+    stream_windows: WindowSettings = field(default_factory=WindowSettings)
     max_pending: int = 10_000
     allow_request_toggles: bool = False
     max_request_bytes: int = 36_000
@@ -260,8 +275,22 @@ class ShimSettings:
         if on_oversize not in ("allow", "block"):
             raise ConfigError(f"on_oversize must be allow or block, not {on_oversize!r}")
         stream_mode = p.get("stream_mode", "buffered")
-        if stream_mode not in ("buffered", "pass_through"):
-            raise ConfigError(f"stream_mode must be buffered or pass_through, not {stream_mode!r}")
+        if stream_mode not in ("buffered", "incremental", "pass_through"):
+            raise ConfigError(
+                f"stream_mode must be buffered, incremental or pass_through, not {stream_mode!r}"
+            )
+        windows = WindowSettings()  # its defaults are the keys' defaults
+        stream_windows = WindowSettings(
+            window_chars=_positive_int(
+                p.get("stream_window_chars", windows.window_chars), "stream_window_chars"
+            ),
+            context_chars=_positive_int(
+                p.get("stream_context_chars", windows.context_chars), "stream_context_chars"
+            ),
+            max_hold=_positive_int(
+                p.get("stream_max_hold_chars", windows.max_hold), "stream_max_hold_chars"
+            ),
+        )
         during_call_mask = p.get("during_call_mask", "block")
         if during_call_mask not in ("allow", "block"):
             raise ConfigError(f"during_call_mask must be allow or block, not {during_call_mask!r}")
@@ -277,6 +306,7 @@ class ShimSettings:
             on_timeout=plan.on_timeout,
             policy=plan.policy,
             stream_mode=stream_mode,
+            stream_windows=stream_windows,
             max_pending=_positive_int(p.get("max_pending", 10_000), "max_pending"),
             allow_request_toggles=_bool(p.get("allow_request_toggles", False), "toggles"),
             max_request_bytes=max_request_bytes,

@@ -5,6 +5,7 @@ markers in the text, so tests can tell what the shim does with each kind of answ
 
     "ignore all previous instructions"   prompt_injection: block
     an e-mail address                    pii: mask (redacted to <EMAIL_ADDRESS>), or flag
+    16 digits in groups of 4             pii: mask (redacted to <CREDIT_CARD>), or flag
     AKIA + 16 capitals or digits         secrets: mask (redacted to <SECRET>), or flag
     "hateful"                            moderation: block
     "[[silent]]"                         nobody answers
@@ -35,7 +36,11 @@ from topics import (
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 AWS_KEY = re.compile(r"AKIA[0-9A-Z]{16}")
-_MASKS = {"pii": (EMAIL, "EMAIL_ADDRESS"), "secrets": (AWS_KEY, "AWS_KEY")}
+CARD = re.compile(r"\b\d{4}(?: \d{4}){3}\b")
+_MASKS = {
+    "pii": [(EMAIL, "EMAIL_ADDRESS"), (CARD, "CREDIT_CARD")],
+    "secrets": [(AWS_KEY, "AWS_KEY")],
+}
 
 
 def answer(request: ScanRequest, scanner: str) -> ScanResult | None:
@@ -53,17 +58,17 @@ def answer(request: ScanRequest, scanner: str) -> ScanResult | None:
         verdict = "block"
         findings = [Finding(text=0, start=0, end=1, label="hate", score=0.9)]
     elif scanner in _MASKS:
-        pattern, label = _MASKS[scanner]
         for i, text in enumerate(request.texts):
-            found = list(pattern.finditer(text.content))
-            findings += [
-                Finding(text=i, start=m.start(), end=m.end(), label=label, score=0.95)
-                for m in found
-            ]
-            if found and request.policy.redact:
-                redacted.append(
-                    RedactedText(text=i, content=pattern.sub(f"<{label}>", text.content))
-                )
+            content = text.content
+            for pattern, label in _MASKS[scanner]:
+                found = list(pattern.finditer(text.content))
+                findings += [
+                    Finding(text=i, start=m.start(), end=m.end(), label=label, score=0.95)
+                    for m in found
+                ]
+                content = pattern.sub(f"<{label}>", content)
+            if content != text.content and request.policy.redact:
+                redacted.append(RedactedText(text=i, content=content))
         if findings:
             verdict = "mask" if request.policy.redact else "flag"
     return ScanResult(

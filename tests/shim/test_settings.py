@@ -92,6 +92,13 @@ def test_an_unknown_key_is_refused_naming_the_nearest(key: str, message: str) ->
         settings(**{key: "x"})
 
 
+def test_incremental_stream_settings() -> None:
+    s = settings(stream_mode="incremental", stream_window_chars=200, stream_context_chars=32)
+    assert s.stream_mode == "incremental"
+    assert (s.stream_windows.window_chars, s.stream_windows.context_chars) == (200, 32)
+    assert s.stream_windows.max_hold == settings().stream_windows.max_hold
+
+
 def test_litellms_own_keys_are_accepted() -> None:
     s = settings(guardrail_name="guardstream", event_hook="pre_call", default_on=True)
     assert s.scanners == SCANNERS
@@ -106,6 +113,8 @@ def test_litellms_own_keys_are_accepted() -> None:
         {"thresholds": {"pii": "high"}},
         {"budget_ms": 0},
         {"stream_mode": "trickle"},
+        {"stream_window_chars": 0},
+        {"stream_max_hold_chars": "long"},
         {"max_request_bytes": 0},
         {"max_request_bytes": 64 << 20},  # over the topics' message limit: could never be sent
         {"on_oversize": "truncate"},
