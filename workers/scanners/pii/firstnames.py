@@ -75,6 +75,7 @@ _SUBJECT = regex.compile(
 )
 _CAPITALISED = regex.compile(rf"(?<![\p{{L}}\p{{M}}'\u2019\d_-])(?P<value>{_CAP_WORD}){_END}")
 _PLACE_LABELS = frozenset({"GPE", "LOC", "FAC", "LOCATION"})
+_NEXT_WORD = regex.compile(rf"[ \t]+(?P<value>{_WORD}){_END}")
 _CAP_NEXT = regex.compile(r"[ \t]+\p{Lu}")
 _CAP_BEFORE = regex.compile(r"\p{Lu}[\p{L}\p{M}'\u2019.-]*[ \t]+$")
 
@@ -112,7 +113,7 @@ class FirstNameRecognizer(LocalRecognizer):
         for m in _SELF.finditer(text):
             start, end = m.span("value")
             if self._introduced(m.group("cue"), text, start, end):
-                add(start, end, CUED_SCORE, "self-introduction")
+                add(start, self._surname_after(text, end), CUED_SCORE, "self-introduction")
         for m in _HERE.finditer(text):
             start, end = m.span("value")
             if self._named(text, start, end, lower_ok=True):
@@ -141,9 +142,28 @@ class FirstNameRecognizer(LocalRecognizer):
             # word ("my name is mark"): the cue settles that.
             word = text[start:end]
             if not word[:1].isupper():
-                return self.judge.lexicon.is_first(word) and not in_code(text, start, end)
+                return self._lower_name(word) and not in_code(text, start, end)
             return not self.judge.not_a_name(text, start, end, cued=True)
         return self._named(text, start, end, lower_ok=True)
+
+    def _lower_name(self, word: str) -> bool:
+        """A lower-case word after "my name is": a known first name, or no English word."""
+        judge = self.judge
+        return judge.lexicon.is_first(word) or not (judge.is_english(word) or is_listed(word))
+
+    def _surname_after(self, text: str, end: int) -> int:
+        """The end of a surname right after a first name at ``end`` ("my name is tamsin
+        vorlow"), else ``end``: a capitalised word that names nobody otherwise, or a
+        lower-case one that is a known surname or no English word."""
+        m = _NEXT_WORD.match(text, end)
+        if m is None:
+            return end
+        start, stop = m.span("value")
+        word = m.group("value")
+        if word[:1].isupper():
+            return end if self.judge.not_a_name(text, start, stop, cued=True) else stop
+        known = self.judge.lexicon.is_last(word) and not self.judge.is_english(word)
+        return stop if known or self._lower_name(word) and not in_code(text, start, stop) else end
 
     def _named(self, text: str, start: int, end: int, *, lower_ok: bool) -> bool:
         """A capitalised word that is no non-name here, or (when ``lower_ok``) a lower-case
@@ -160,8 +180,8 @@ class FirstNameRecognizer(LocalRecognizer):
             return False
         if any(s < end and start < e for s, e in places):
             return False
-        if at_sentence_start(text, start) and len(word) < 3:
-            return False
+        if at_sentence_start(text, start) and (len(word) < 3 or self.judge.is_english(word)):
+            return False  # "Server at 10.0.0.1 is down": capitals there say nothing
         if _CAP_NEXT.match(text, end) or (
             _CAP_BEFORE.search(text, max(0, start - 40), start)
             and not at_sentence_start(text, text.rfind(" ", 0, start - 1) + 1)

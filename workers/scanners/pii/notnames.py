@@ -105,7 +105,7 @@ _INLINE_CODE = regex.compile(r"`[^`\n]+`")
 _INDENTED = regex.compile(r"(?m)^(?: {4}|\t)\S.*$")
 # Words before a place: "in Lisbon", "the capital of Chad", "visit Florence", "to Madison".
 _PLACE_BEFORE = regex.compile(
-    r"(?i:\b(?:in|near|around|across|throughout|into|to|from|between|via|visit(?:ed|ing|s)?|"
+    r"(?i:\b(?:in|near|around|across|throughout|into|visit(?:ed|ing|s)?|"
     r"capital[ \t]+of|city[ \t]+of|country[ \t]+of|state[ \t]+of|region[ \t]+of|"
     r"history[ \t]+of|population[ \t]+of|north[ \t]+of|south[ \t]+of|east[ \t]+of|"
     r"west[ \t]+of|outside[ \t]+of|parts[ \t]+of|trip[ \t]+to|flights?[ \t]+to|"
@@ -181,6 +181,8 @@ class NameJudge:
     usual: frozenset[str]
     """Case-folded English verbs, adjectives, adverbs and function words, names or not: a
     capitalised one at a sentence start is likely the word itself."""
+    english: frozenset[str]
+    """Every case-folded English word of the lemma tables and the function words."""
 
     def not_a_name(self, text: str, start: int, end: int, *, cued: bool = False) -> bool:
         """True when the one word at ``[start, end)`` is known not to name a person there.
@@ -197,7 +199,12 @@ class NameJudge:
             return True
         if _THING_BEFORE.search(text, max(0, start - 24), start):
             return True
-        if folded in self.usual and at_sentence_start(text, start):
+        if at_sentence_start(text, start) and (
+            folded in self.usual or (self.is_english(word) and not self.lexicon.is_first(word))
+        ):
+            # Capitals at a sentence start say nothing: "Server at 10.0.0.1 is down", "Mark
+            # the task"; a surname or a name that is also a word still is one before a verb
+            # of a person ("Smith said", "Mark said") or alone on a signature line.
             return _PERSON_VERB.match(text, end) is None and not _alone_on_line(text, start, end)
         # An English verb before an article is an order, not a name: "Mark the task as done",
         # "Bill the client", "Sue the vendor".
@@ -207,6 +214,12 @@ class NameJudge:
         """The words around ``[start, end)`` make it a place ("capital of X", "X airport")."""
         before = _PLACE_BEFORE.search(text, max(0, start - 24), start) is not None
         return before or _PLACE_AFTER.match(text[end : end + 40]) is not None
+
+    def is_english(self, word: str) -> bool:
+        """An English word (WordNet's lemmas and function words), also inflected ("spelled",
+        "servers"), name or not."""
+        folded = word.casefold()
+        return any(form in self.english for form in _base_forms(folded))
 
     def is_first_name(self, word: str) -> bool:
         """A first name the lexicon knows that is no common English word."""
@@ -232,4 +245,16 @@ def load_judge(lexicon: NameLexicon, nlp: Any | None = None) -> NameJudge:
         lexicon=lexicon,
         common=frozenset(every - names),
         usual=frozenset(usual),
+        english=frozenset(every | _STOP),
     )
+
+
+def _base_forms(word: str) -> list[str]:
+    """``word`` and what it may be inflected from: enough to look up "spelled" or "servers"
+    in a list of lemmas (a name that happens to end so is still checked as itself)."""
+    forms = [word]
+    for ending, base in (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"),
+                         ("ing", ""), ("ing", "e"), ("led", "l"), ("ted", "t")):  # fmt: skip
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            forms.append(word[: len(word) - len(ending)] + base)
+    return forms
