@@ -163,7 +163,7 @@ class FirstNameRecognizer(LocalRecognizer):
         if word[:1].isupper():
             return end if self.judge.not_a_name(text, start, stop, cued=True) else stop
         known = self.judge.lexicon.is_last(word) and not self.judge.is_english(word)
-        return stop if known or self._lower_name(word) and not in_code(text, start, stop) else end
+        return stop if known or (self._lower_name(word) and not in_code(text, start, stop)) else end
 
     def _named(self, text: str, start: int, end: int, *, lower_ok: bool) -> bool:
         """A capitalised word that is no non-name here, or (when ``lower_ok``) a lower-case
