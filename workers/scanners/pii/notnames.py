@@ -25,6 +25,7 @@ masking set of ``bench.pii_clean`` is written apart and wider, and ``python -m b
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -99,7 +100,7 @@ _ARTICLE_AFTER = regex.compile(r"[ \t]+(?:the|a|an|this|that|these|those|its|the
 _SENTENCE_START = regex.compile(r"(?:^|[.!?:;\n][\"'\u201d)\]]*[ \t]*|^[ \t>*#-]+)$")
 # A word glued to code: a dot, underscore, bracket or scope sign on either side.
 _CODE_BEFORE = regex.compile(r"(?:[\w)\]]\.|[_$@#/\\=<({\[:]|::)$")
-_CODE_AFTER = regex.compile(r"^(?:\.[\w(]|[_$(\[{<:=/\\]|[ \t]*=[^=])")
+_CODE_AFTER = regex.compile(r"\.[\w(]|[_$(\[{<:=/\\]|[ \t]*=[^=]")
 _FENCE = regex.compile(r"(?s)(```|~~~).*?(?:\1|\Z)")
 _INLINE_CODE = regex.compile(r"`[^`\n]+`")
 _INDENTED = regex.compile(r"(?m)^(?: {4}|\t)\S.*$")
@@ -148,12 +149,10 @@ def looks_technical(word: str) -> bool:
 
 def in_code(text: str, start: int, end: int) -> bool:
     """``[start, end)`` lies in inline code, a code block, or is part of an identifier."""
-    if _CODE_BEFORE.search(text, max(0, start - 2), start) or _CODE_AFTER.match(text[end:]):
+    if _CODE_BEFORE.search(text, max(0, start - 2), start) or _CODE_AFTER.match(text, end):
         return True
-    if "`" in text:
-        for pattern in (_INLINE_CODE, _FENCE):
-            if any(m.start() < end and start < m.end() for m in pattern.finditer(text)):
-                return True
+    if "`" in text and any(s < end and start < e for s, e in _code_spans(text)):
+        return True
     line_start = text.rfind("\n", 0, start) + 1
     return _INDENTED.match(text, line_start) is not None
 
@@ -164,6 +163,12 @@ def _alone_on_line(text: str, start: int, end: int) -> bool:
     line_end = text.find("\n", end)
     after = text[end : len(text) if line_end < 0 else line_end]
     return line_start > 0 and not text[line_start:start].strip(" \t>") and not after.strip(" \t,.!")
+
+
+@functools.lru_cache(maxsize=16)
+def _code_spans(text: str) -> tuple[tuple[int, int], ...]:
+    # Found once per text (the judge asks for each word of it), not once per word.
+    return tuple(m.span() for pattern in (_INLINE_CODE, _FENCE) for m in pattern.finditer(text))
 
 
 def at_sentence_start(text: str, start: int) -> bool:
