@@ -29,7 +29,7 @@ from typing import Any
 
 import regex
 
-from workers.scanners.pii.notnames import NameJudge, is_listed, looks_technical
+from workers.scanners.pii.notnames import PLACE_HEADS, NameJudge, is_listed, looks_technical
 
 __all__ = [
     "PLACEHOLDER",
@@ -70,8 +70,9 @@ def is_bare_guess(result: Any, text: str, judge: NameJudge) -> bool:
         return False
     if _CUE_ONLY.match(text[result.start : result.end].strip()):
         return True  # "Cheers" on its own line is a sign-off, not a name
-    if text[result.start : result.end].casefold() in judge.lexicon.places:
-        return True  # "Saint Lucia", "Costa Rica"
+    guess = text[result.start : result.end].casefold()
+    if guess in judge.lexicon.places or guess.split(maxsplit=1)[0] in PLACE_HEADS:
+        return True  # "Saint Lucia", "Costa Rica", "Sainte Henriette"
     words = [(m.start(), m.end()) for m in _WORD.finditer(text, result.start, result.end)]
     if len(words) == 1:
         return _lone_word_not_a_name(text, *words[0], judge)

@@ -28,7 +28,7 @@ from typing import Any
 import regex
 from presidio_analyzer import LocalRecognizer, RecognizerResult
 
-from workers.scanners.pii.notnames import is_listed
+from workers.scanners.pii.notnames import PLACE_HEADS, is_listed
 from workers.scanners.pii.recognizers import PATTERN_KEY
 
 __all__ = [
@@ -73,11 +73,6 @@ _PLACE_WORDS = frozenset(
     "station airport center centre hall church school university college hospital heights "
     "springs falls creek field fields wood woods forest port harbour harbor gate garden gardens "
     "north south east west street's".split()
-)
-# First words of place names ("Santa Cruz", "El Salvador").
-_PLACE_HEADS = frozenset(
-    "saint sainte san santa santo são st st. ste ste. fort port mount lake cape costa el los "
-    "las puerto porto bad sankt".split()
 )
 # A capitalised word after a salutation or a closing: a name when the lexicon knows it.
 _GREETING = regex.compile(
@@ -273,7 +268,7 @@ class NameLineRecognizer(_LexiconRecognizer):
         first, last = words[0], words[-1]
         if first.casefold() in lex.places or last.casefold() in _PLACE_WORDS | _COMMON:
             return False
-        if first.casefold() in _PLACE_HEADS or is_listed(last) or is_listed(first):
+        if first.casefold() in PLACE_HEADS or is_listed(last) or is_listed(first):
             return False  # "San Marino", "Can Safari", "Will Jenkins" (the CI server)
         if not lex.is_first(first) and not (len(words) == 3 and lex.is_surname(last)):
             return False

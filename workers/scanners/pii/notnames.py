@@ -34,7 +34,7 @@ import regex
 if TYPE_CHECKING:
     from workers.scanners.pii.names import NameLexicon
 
-__all__ = ["CALENDAR", "TECH_NAMES", "NameJudge", "is_listed", "load_judge"]
+__all__ = ["CALENDAR", "PLACE_HEADS", "TECH_NAMES", "NameJudge", "is_listed", "load_judge"]
 
 TECH_NAMES = frozenset(
     """
@@ -81,6 +81,12 @@ CALENDAR = frozenset(
     "thanksgiving halloween ramadan diwali hanukkah".split()
 )
 """Weekdays, months and holidays (several are first names: "April", "June", "August")."""
+
+PLACE_HEADS = frozenset(
+    "saint sainte san santa santo são st st. ste ste. fort port mount lake cape costa el los "
+    "las puerto porto bad sankt".split()
+)
+"""First words of place names ("Santa Cruz", "El Salvador", "Sainte Lucie"), case-folded."""
 
 _STOP = frozenset(
     "a an the i me my we our you your he him his she her it its they them their this that "
