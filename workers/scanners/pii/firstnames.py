@@ -74,6 +74,7 @@ _SUBJECT = regex.compile(
     r"suggested|agreed|needs|and[ \t]+I|is[ \t]+my|was[ \t]+my)\b)"
 )
 _CAPITALISED = regex.compile(rf"(?<![\p{{L}}\p{{M}}'\u2019\d_-])(?P<value>{_CAP_WORD}){_END}")
+_NAME = "FirstNameRecognizer"
 _PLACE_LABELS = frozenset({"GPE", "LOC", "FAC", "LOCATION"})
 _NEXT_WORD = regex.compile(rf"[ \t]+(?P<value>{_WORD}){_END}")
 _CAP_NEXT = regex.compile(r"[ \t]+\p{Lu}")
@@ -88,7 +89,7 @@ class FirstNameRecognizer(LocalRecognizer):
         super().__init__(
             supported_entities=["PERSON"],
             supported_language=language,
-            name="FirstNameRecognizer",
+            name=_NAME,
             context=[],
         )
 
@@ -196,7 +197,7 @@ class FirstNameRecognizer(LocalRecognizer):
             end,
             score,
             recognition_metadata={
-                RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+                RecognizerResult.RECOGNIZER_NAME_KEY: _NAME,
                 RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
                 PATTERN_KEY: part,
             },

@@ -248,7 +248,8 @@ class PiiScanner(Scanner):
             registry.remove_recognizer("EmailRecognizer")
             registry.add_recognizer(_offline_email_recognizer(EmailRecognizer, self.language))
         lexicon = load_lexicon()
-        judge = load_judge(lexicon, nlp_engine.nlp.get(self.language))
+        pipelines = getattr(nlp_engine, "nlp", None) or {}  # typed None before load()
+        judge = load_judge(lexicon, pipelines.get(self.language))
         if not self.bare_ner:
             spacy_recognizers = [r for r in registry.recognizers if isinstance(r, SpacyRecognizer)]
             for recognizer in spacy_recognizers:
