@@ -156,6 +156,7 @@ FIELDS: dict[str, tuple[str, tuple[str, ...], _Fill]] = {
     "LOWER": ("PERSON", NAME_LOCALES, lambda f, r: _name("full")(f, r).lower()),
     "FIRST": ("PERSON", NAME_LOCALES, _name("first")),
     "FIRST2": ("PERSON", NAME_LOCALES, _name("first")),
+    "first": ("PERSON", NAME_LOCALES, lambda f, r: _name("first")(f, r).lower()),
     "LAST": ("PERSON", NAME_LOCALES, _name("last")),
     "CITY": ("LOCATION", LOCALES, lambda f, r: f.city()),
     "COUNTRY": ("LOCATION", ("en_US",), lambda f, r: f.country()),
@@ -286,6 +287,37 @@ FAMILIES: dict[str, Family] = {
         plain=('{FIRST} said: "Sit down."',),
         lookalike=('"Fine," said Nothing and nobody.', "She said Monday works.",
                    "He replied Yes to all of it."),
+    ),
+    "PERSON/self-introduction": Family(
+        cue=("My name is {FIRST}.", "Hi, I'm {FIRST} and I need help with my order.",
+             "This is {FIRST} from accounts, calling about the refund.", "hello i am {first} "
+             "and i have a question", "i'm {first}, new here", "this is {first} from the front "
+             "desk", "Hey, {FIRST} here. Any news on the ticket?", "It's {FIRST} again, any "
+             "update?", "I am {FIRST}, the new {job}.", "Hi, my name is {FIRST} {LAST}.",
+             "my name's {first}", "Hello! I'm {FIRST}."),
+        plain=("Sign the card from {FIRST}, your new neighbour.", "{FIRST} here, running late."),
+        lookalike=("I'm fine, thanks.", "i'm stuck on the Kafka consumer lag", "This is Excel "
+                   "2016, not the web version.", "It's Monday again.", "I'm new to Terraform.",
+                   "this is Python, not Java", "I am Happy to help.", "It's Kubernetes all the "
+                   "way down.", "im done with the S3 migration"),
+    ),
+    "PERSON/first name": Family(
+        cue=("I asked {FIRST} to review the draft.", "Can you write a birthday message for my "
+             "friend {FIRST}?", "My colleague {FIRST} thinks we should switch vendors.",
+             "Tell {FIRST} that the meeting moved to Thursday.", "How do I tell {FIRST} I can't "
+             "come to the wedding?", "Draft a reply to {FIRST} declining the offer.",
+             "My daughter {FIRST} wants to learn the piano.", "Write a poem for {FIRST}'s "
+             "retirement.", "I had lunch with {FIRST} and {FIRST2} yesterday.", "Please cc "
+             "{FIRST} on the thread.", "Is it rude that {FIRST} never replies to my emails?",
+             "My manager, {FIRST}, wants the report by noon."),
+        plain=("{FIRST} said the invoice was late.", "{FIRST} and I are planning a surprise "
+               "party.", "{FIRST} thinks the plan is fine, but I'm not sure.", "{FIRST} sent "
+               "me the slides this morning."),
+        lookalike=("Excel said the file was corrupt.", "Git said the merge failed.", "Terraform "
+                   "thinks the plan has three changes.", "Tell Slack to mute the channel.",
+                   "Kafka sent the event twice.", "My colleague in Marketing thinks we should "
+                   "switch.", "Ask Python to print the list.", "S3 said access denied.",
+                   "Monday said nothing new."),
     ),
     "PERSON/name pair": Family(
         cue=("I had lunch with {PERSON} yesterday.", "Please forward this to {PERSON} in "

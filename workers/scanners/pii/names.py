@@ -28,6 +28,7 @@ from typing import Any
 import regex
 from presidio_analyzer import LocalRecognizer, RecognizerResult
 
+from workers.scanners.pii.notnames import PLACE_HEADS, is_listed
 from workers.scanners.pii.recognizers import tagged_result
 
 __all__ = [
@@ -260,6 +261,8 @@ class NameLineRecognizer(_LexiconRecognizer):
         first, last = words[0], words[-1]
         if first.casefold() in lex.places or last.casefold() in _PLACE_WORDS | _COMMON:
             return False
+        if first.casefold() in PLACE_HEADS or is_listed(last) or is_listed(first):
+            return False  # "San Marino", "Can Safari", "Will Jenkins" (the CI server)
         if not lex.is_first(first) and not (len(words) == 3 and lex.is_surname(last)):
             return False
         if not (lex.is_last(last) or _SURNAME_END.search(last)):

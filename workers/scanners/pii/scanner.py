@@ -28,7 +28,8 @@ from typing import Any, ClassVar
 from topics.errors import ConfigError, ScannerError, ScannerTimeout
 from topics.messages import Action
 from workers.scanners.base import LabelFinding, ScanItem, Scanner, TextFindings, checkpoint
-from workers.scanners.pii.context import in_placeholder, without_bare_guesses
+from workers.scanners.pii.context import in_placeholder, is_cut_url, without_bare_guesses
+from workers.scanners.pii.firstnames import FirstNameRecognizer
 from workers.scanners.pii.names import load_lexicon, name_recognizers
 from workers.scanners.pii.nlp import (
     PipeSplit,
@@ -36,6 +37,7 @@ from workers.scanners.pii.nlp import (
     fast_context_enhancer,
     split_pipes,
 )
+from workers.scanners.pii.notnames import load_judge
 from workers.scanners.pii.recognizers import context_recognizers
 from workers.scanners.pii.spans import chunk_bounds, merge_chunks, resolve_overlaps
 
@@ -114,10 +116,10 @@ class PiiScanner(Scanner):
       analysed in chunks of about that size overlapping by ``chunk_overlap`` (an entity shorter
       than the overlap is always seen whole in some chunk).
     - ``batch_size``: spaCy's ``nlp.pipe`` batch size.
-    - ``bare_ner``: keep every place, nationality and first name spaCy tags, even where it
-      identifies nobody ("the capital of France"); default false (see
-      :mod:`workers.scanners.pii.context`: addresses, "I live in ...", full names, greetings and
-      signatures are found all the same).
+    - ``bare_ner``: keep every place, nationality and name spaCy tags, even where it
+      identifies nobody ("the capital of France", "stuck on Kafka"); default false (see
+      :mod:`workers.scanners.pii.context`: addresses, "I live in ...", and people's names,
+      first names alone included, are found all the same).
     - ``full_pipeline``: run every pipe of the spaCy model on every text, as Presidio's own
       engine does; default false: the parser never runs and the tagger only where lemmas are
       read (:mod:`workers.scanners.pii.nlp`; the same findings, faster). For comparisons.
@@ -245,18 +247,22 @@ class PiiScanner(Scanner):
         if any(isinstance(r, EmailRecognizer) for r in registry.recognizers):
             registry.remove_recognizer("EmailRecognizer")
             registry.add_recognizer(_offline_email_recognizer(EmailRecognizer, self.language))
+        lexicon = load_lexicon()
+        pipelines = getattr(nlp_engine, "nlp", None) or {}  # typed None before load()
+        judge = load_judge(lexicon, pipelines.get(self.language))
         if not self.bare_ner:
             spacy_recognizers = [r for r in registry.recognizers if isinstance(r, SpacyRecognizer)]
             registry.recognizers = [
                 r for r in registry.recognizers if not isinstance(r, SpacyRecognizer)
             ]
             for spacy_recognizer in spacy_recognizers:
-                registry.add_recognizer(without_bare_guesses(spacy_recognizer))
+                registry.add_recognizer(without_bare_guesses(spacy_recognizer, judge))
         if self.language == "en":
             for context_recognizer in context_recognizers(self.language):
                 registry.add_recognizer(context_recognizer)
-            for name_recognizer in name_recognizers(load_lexicon(), self.language):
+            for name_recognizer in name_recognizers(lexicon, self.language):
                 registry.add_recognizer(name_recognizer)
+            registry.add_recognizer(FirstNameRecognizer(judge, self.language))
         for recognizer in own:
             registry.add_recognizer(recognizer)
 
@@ -358,6 +364,8 @@ class PiiScanner(Scanner):
                         continue
                     if in_placeholder(text, r.start, r.end):
                         continue  # a mask written earlier, echoed back
+                    if is_cut_url(r.entity_type, text, r.end):
+                        continue
                     # A span touching a cut edge may be a truncated entity, which the
                     # neighbouring chunk sees whole (the overlap is longer than most entities).
                     cut = (r.start == 0 and offset > 0) or (

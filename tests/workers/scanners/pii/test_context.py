@@ -1,6 +1,6 @@
-"""The PII scanner's default entity set: bare places and first names in ordinary questions are
-left alone, the same words inside addresses, greetings and signatures are found, and masks
-written earlier are never masked again."""
+"""The PII scanner's default entity set: bare places in ordinary questions are left alone, the
+same words inside addresses are found, first names are found, and masks written earlier are never
+masked again."""
 
 from __future__ import annotations
 
@@ -22,11 +22,11 @@ def _found(scanner: PiiScanner, text: str) -> list[tuple[str, str]]:
         # ordinary questions: nothing to mask
         ("What is the capital of France?", []),
         ("I'm stuck on Linux, can you help me?", []),
-        ("my friend Maria said the recipe needs more salt", []),
         ("Let's meet on Monday in Paris.", []),
         ("The Germans won the match in Berlin.", []),
         ("Cheers,\nthe build team", []),
-        # the same kinds of words where they identify someone
+        # the same kinds of words where they identify someone; a first name is personal data
+        ("my friend Maria said the recipe needs more salt", [("PERSON", "Maria")]),
         ("I live in Berlin with my two kids.", [("LOCATION", "Berlin")]),
         ("Hi Anna,\nthe slides are attached.", [("PERSON", "Anna")]),
         ("Thanks, Peter", [("PERSON", "Peter")]),
