@@ -451,6 +451,12 @@ def table_by_source(
     return table
 
 
+def training_examples(data: Path, cap: int, count: int, seed: int) -> list[Example]:
+    """Every example of a run: the folder's sources (``cap`` per source and label), the
+    generated source and the three style sources (``count`` per kind)."""
+    return read_folder(data, cap, seed) + generated(count, seed) + styles(count, seed, data)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder of JSONL")
@@ -480,11 +486,7 @@ def main() -> int:
     console = Console()
     started = time.monotonic()
 
-    examples = (
-        read_folder(args.data, args.cap, args.seed)
-        + generated(args.generated, args.seed)
-        + styles(args.generated, args.seed, args.data)
-    )
+    examples = training_examples(args.data, args.cap, args.generated, args.seed)
     train, valid = split(examples, args.valid_share, args.seed)
     console.print(f"{len(train)} training and {len(valid)} validation texts from {args.data}")
     embedder = Embedder(
