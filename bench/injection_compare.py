@@ -1,7 +1,7 @@
 """Score saved injection weights (today's shipped file, say) on the training run's data, with the
 settings saved in them, per source: the other side of the trainer's tables.
 
-    .venv/bin/python -m bench.injection_compare --weights old.npz [--cap 2000] [--generated 1000]
+    .venv/bin/python -m bench.injection_compare --weights old.npz [--cap 800] [--generated 600]
 
 Prints, per source, recall and FPR on the validation split and on every text of the source,
 at the weights' own ``classifier_threshold``, ``classifier_min_words`` and
@@ -40,8 +40,8 @@ def main() -> int:
     parser.add_argument("--weights", type=Path, required=True)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--cap", type=int, default=2000)
-    parser.add_argument("--generated", type=int, default=1000)
+    parser.add_argument("--cap", type=int, default=800)
+    parser.add_argument("--generated", type=int, default=600)
     parser.add_argument("--valid-share", type=float, default=0.2)
     args = parser.parse_args()
     console = Console(width=120)
