@@ -5,10 +5,12 @@ settings saved in them, per source: the other side of the trainer's tables.
 
 Prints, per source, recall and FPR on the validation split and on every text of the source,
 at the weights' own ``classifier_threshold``, ``classifier_min_words`` and
-``similarity_threshold``, and the mean per-source benign FPR. A source the weights were not
-trained on is unseen by them, so its row is a held-out figure; a source they were trained on is
-not (its in-sample figure flatters them). Reads the trainer's embedding cache: run it after
-``bench.train_injection`` with the same ``--cap``, ``--generated`` and ``--seed``.
+``similarity_threshold``, the mean per-source benign FPR, and the recall at the trainer's
+operating points (the threshold that keeps the mean per-source benign FPR under each
+target). A source the weights were not trained on is unseen by them, so its row is a held-out
+figure; a source they were trained on is not (its in-sample figure flatters them). Reads the
+trainer's embedding cache: run it after ``bench.train_injection`` with the same ``--cap``,
+``--generated`` and ``--seed``.
 """
 
 from __future__ import annotations
@@ -23,10 +25,13 @@ from bench.injection_data import split
 from bench.train_injection import (
     DEFAULT_DATA,
     MAX_TOKENS,
+    OPERATING_FPRS,
     PRECISION,
     compute_signals,
+    figures,
     learned_proba,
     mean_source_fpr,
+    pick_threshold,
     progress_bar,
     table_by_source,
     training_examples,
@@ -69,6 +74,16 @@ def main() -> int:
     console.print(table_by_source("every text", signals, proba, sources, threshold, min_words))
     fpr = mean_source_fpr(signals, proba, threshold, min_words, sources)
     console.print(f"mean per-source benign FPR, every text: {fpr:.4f}")
+    # The same operating rule as the trainer's, on these scores: recall at the same mean
+    # per-source benign FPR, so that two weights files compare at one false-alarm rate.
+    for target in OPERATING_FPRS:
+        t = pick_threshold(signals, proba, min_words, target, sources)
+        f = figures(signals, proba, t, min_words)
+        fpr = mean_source_fpr(signals, proba, t, min_words, sources)
+        console.print(
+            f"  at mean per-source benign FPR <= {target}: classifier_threshold {t}, "
+            f"recall {f['recall']:.4f} (mean per-source benign FPR {fpr:.4f})"
+        )
     return 0
 
 
