@@ -17,6 +17,10 @@ batch in turn, so a burst of load elsewhere falls on all of them. Every encoder 
 that runs one process per core::
 
     .venv/bin/python -m bench.encoder [--batches 8] [--no-scanner]
+    .venv/bin/python -m bench.encoder --classifier new.npz [--classifier other.npz]
+
+With ``--classifier``, only the int8 scanner runs, once with the shipped weights and once per
+given weights file, in turn on the same batches: retrained weights compared with today's.
 """
 
 from __future__ import annotations
@@ -115,8 +119,8 @@ def measure(
 def report(title: str, results: dict[str, dict[str, Series]], baseline: str) -> None:
     print(f"\n{title}")
     print(
-        "| runner | texts | texts/s | batch p50 ms | batch p99 ms | vs numpy "
-        "| texts per CPU-s | vs numpy (CPU) |"
+        f"| runner | texts | texts/s | batch p50 ms | batch p99 ms | vs {baseline} "
+        f"| texts per CPU-s | vs {baseline} (CPU) |"
     )
     print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for kind, series in results.items():
@@ -129,11 +133,30 @@ def report(title: str, results: dict[str, dict[str, Series]], baseline: str) -> 
             )
 
 
+def compare_weights(paths: list[str], batches: dict[str, list[list[str]]]) -> int:
+    """The int8 scanner's ``scan()`` with the shipped weights and with each of ``paths``."""
+    scanners = {}
+    for path in [None, *paths]:
+        scanner = InjectionScanner(embedding_precision="int8", classifier_path=path)
+        scanner.load()
+        scanners[path or "shipped weights"] = _scan(scanner)
+    print("onnxruntime: intra_op_num_threads=1")
+    results = {kind: measure(scanners, b) for kind, b in batches.items()}
+    report("Injection scanner (int8), scan() end to end:", results, "shipped weights")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batches", type=int, default=8, help="batches per kind of text")
     parser.add_argument("--no-scanner", action="store_true", help="the encoder alone")
     parser.add_argument("--seed", type=int, default=14)
+    parser.add_argument(
+        "--classifier",
+        action="append",
+        default=[],
+        help="weights to compare with the shipped ones (int8 scanner only; repeatable)",
+    )
     args = parser.parse_args()
 
     kinds = {"short": (20, 32), "long": (400, 8)}  # words per text, texts per batch
@@ -142,6 +165,8 @@ def main() -> int:
         texts = make_texts(args.batches * size, words, args.seed + n)
         batches[kind] = [texts[i : i + size] for i in range(0, len(texts), size)]
 
+    if args.classifier:
+        return compare_weights(args.classifier, batches)
     with threadpool_limits(limits=1):
         blas = [
             f"{i['internal_api']} {i.get('architecture', '')} x{i['num_threads']}"

@@ -9,31 +9,38 @@ with numpy)::
 What it does, all on the training data (no evaluation text is read):
 
 1. reads every JSONL file of ``--data`` (one source per file, at most ``--cap`` texts per source
-   and label) and adds guardstream's generated attacks, benign prompts and look-alikes
-   (:mod:`bench.injection_data`); holds out ``--valid-share`` of each source and label as the
-   validation split (fixed seed);
+   and label) and adds guardstream's generated attacks, benign prompts and look-alikes, and
+   three generated style sources: planted injections with their clean twins, role-play
+   jailbreaks, benign task prompts (:mod:`bench.injection_data`); holds out ``--valid-share``
+   of each source and label as the validation split (fixed seed; near-copies by group);
 2. folds each text as the scanner does, embeds it (MiniLM, the scanner's window) and hashes its
    n-grams (:mod:`workers.scanners.text.ngrams`);
 3. fits the embedding head and the n-gram model (logistic regression, liblinear), the stack over
-   their out-of-fold log-odds, and picks the n-gram model's ``C`` by validation ROC AUC (the
-   smallest within 0.001 of the best);
-4. leave one source out: for each source, trains the same layer on all the others and scores
-   that source with it, so every text gets a score from a model that never saw its kind;
+   their out-of-fold log-odds, each source weighed by :data:`SOURCE_POWER` so that no source's
+   style decides, and picks the n-gram model's ``C`` by validation ROC AUC (the smallest within
+   0.001 of the best) when given more than one;
+4. leave one source out: for each source (the groups of :data:`HELD_OUT_TOGETHER` as one),
+   trains the same layer on all the others and scores that source with it, so every text gets a
+   score from a model that never saw its kind;
 5. on those held-out scores, scoring every text as the scanner would (rules, similarity,
    learned layer, each able to flag alone), picks ``classifier_threshold``, the lowest at which
    the scanner flags on average at most ``--target-fpr`` (3%) of each source's benign texts,
-   and ``classifier_min_words``; prints the validation split's and the held-out tables;
-6. writes the weights fitted on the training split, with the chosen threshold.
+   and ``classifier_min_words``; prints the validation split's and the held-out tables, and
+   what the rules and the similarity add held out;
+6. writes the weights fitted on the training split, with the chosen settings and the
+   ``operating_points`` (JSON: one per mean per-source benign FPR of :data:`OPERATING_FPRS`,
+   its ``classifier_threshold`` by the same rule, held-out recall and benign FPR there).
 
 The same data and ``--seed`` give the same weights (liblinear with a fixed ``random_state``;
-arrays equal to float tolerance, the file's bytes differ by the zip timestamps). About ten
-minutes on two cores: a third embedding, the rest the seven leave-one-source-out fits.
+arrays equal to float tolerance, the file's bytes differ by the zip timestamps). Most of the
+time is the embedding (cached, see :func:`embed_cached`) and the fifteen held-out fits.
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import math
 import time
 from collections.abc import Iterable, Sequence
@@ -50,7 +57,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
-from bench.injection_data import Example, generated, read_folder, split
+from bench.injection_data import Example, generated, read_folder, split, styles
 from workers.scanners.injection.attack_index import SEED_CORPUS, AttackIndex, load_corpus
 from workers.scanners.injection.classifier import CLASSIFIER_PATH, InjectionClassifier
 from workers.scanners.injection.rules import RULES, combine, scan_rules
@@ -69,7 +76,10 @@ CACHE = Path.home() / ".cache" / "guardstream" / "train"
 MAX_TOKENS = 128
 """The scanner's default window: train on what it will score."""
 HEAD_C = 1.0
-NGRAM_CS = (1.0, 4.0, 16.0)
+NGRAM_CS = (4.0,)
+"""The n-gram model's ``C`` values tried on validation. 4 won the grid (1, 4, 16) in the last
+round's run; one value saves two fits on a machine shared by seven engineers (``--ngram-c``
+tries others)."""
 FOLDS = 4
 MIN_WORDS = (0, 1, 2, 3, 4, 5, 6, 8)
 """The ``classifier_min_words`` gates tried on validation."""
@@ -82,6 +92,26 @@ THRESHOLDS = np.unique(
 that is sure of text unlike its training data puts benign texts of a new kind."""
 RECALL_TIE = 0.005
 """Validation recalls this close count as equal when choosing the gate."""
+OPERATING_FPRS = (0.003, 0.01, 0.03, 0.06, 0.10)
+"""The mean per-source benign FPRs (held out by source) of the saved operating points."""
+SOURCE_POWER = 0.5
+"""Each source's examples of one label weigh ``n ** -SOURCE_POWER`` each, so a source's total
+weight grows as ``sqrt(n)``: a source of 5,000 short queries no longer outweighs a source of 200
+system prompts 25 to 1 (5 to 1 instead), and a tiny source is not blown up to decide alone."""
+HELD_OUT_TOGETHER = {
+    "awesome-copilot": "system prompts",
+    "awesome-cursorrules": "system prompts",
+    "fabric-patterns": "system prompts",
+    "prompt-guides": "system prompts",
+    "system-prompt-collections": "system prompts",
+    "flan-niv2-definitions": "flan",
+    "flan-templates-filled": "flan",
+}
+"""Sources of one style that are held out together: a persona prompt is not of an unseen kind
+while four other collections of persona prompts are in training, and each fit held out costs a
+minute or two on two cores."""
+CACHE_EVERY = 20
+"""Embedding chunks between two saves of the cache: an interrupted run keeps most of its work."""
 
 T = TypeVar("T")
 
@@ -100,6 +130,9 @@ class Signals:
     y: np.ndarray
     similarity_threshold: float = DEFAULT_SIMILARITY_THRESHOLD
     """The cosine at which similarity alone flags (chosen by :func:`pick_similarity`)."""
+    sources: np.ndarray | None = None
+    """Each example's source, to weigh sources in the fits (``None``: every example weighs
+    the same within its label)."""
 
     def take(self, index: np.ndarray) -> Signals:
         """The rows ``index``."""
@@ -111,7 +144,24 @@ class Signals:
             self.words[index],
             self.y[index],
             self.similarity_threshold,
+            None if self.sources is None else self.sources[index],
         )
+
+
+def source_weights(y: np.ndarray, sources: np.ndarray | None) -> np.ndarray:
+    """Per example, its weight in the fits: ``n ** -SOURCE_POWER`` for a source with ``n``
+    examples of its label (every example the same when ``sources`` is ``None``), scaled so
+    that both labels weigh the same in total (what ``class_weight="balanced"`` did)."""
+    weights = np.ones(len(y))
+    if sources is not None:
+        keys = np.char.add(sources.astype(str), y.astype(str))
+        _, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
+        weights = counts[inverse].astype(np.float64) ** -SOURCE_POWER
+    for label in (0, 1):
+        mask = y == label
+        if mask.any():
+            weights[mask] *= len(y) / 2 / weights[mask].sum()
+    return weights
 
 
 @dataclass
@@ -157,15 +207,21 @@ def embed_cached(
             known = dict(zip(cached["keys"].tolist(), cached["vectors"], strict=True))
     missing = list({k: t for k, t in zip(keys, texts, strict=True) if k not in known}.items())
     chunks = [missing[i : i + 256] for i in range(0, len(missing), 256)]
-    for chunk in tracked(progress, chunks, "embedding (x256)"):
+    for i, chunk in enumerate(tracked(progress, chunks, "embedding (x256)")):
         found = embedder.embed([t for _, t in chunk], batch_size=64)
         known.update(zip((k for k, _ in chunk), found, strict=True))
-    if missing and path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        np.savez(path, keys=np.array(list(known)), vectors=np.array(list(known.values())))
+        if path is not None and (i + 1 == len(chunks) or (i + 1) % CACHE_EVERY == 0):
+            _save_cache(path, known)
     if not keys:
         return np.zeros((0, embedder.dim), np.float32)
     return np.stack([known[k] for k in keys]).astype(np.float32)
+
+
+def _save_cache(path: Path, known: dict[str, np.ndarray]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".tmp.npz")
+    np.savez(partial, keys=np.array(list(known)), vectors=np.array(list(known.values())))
+    partial.replace(path)
 
 
 def compute_signals(
@@ -198,12 +254,10 @@ def compute_signals(
 
 
 def _fit_lr(
-    x: np.ndarray | sp.csr_matrix, y: np.ndarray, c: float, seed: int
+    x: np.ndarray | sp.csr_matrix, y: np.ndarray, c: float, seed: int, weights: np.ndarray
 ) -> LogisticRegression:
-    model = LogisticRegression(
-        C=c, solver="liblinear", class_weight="balanced", max_iter=2000, random_state=seed
-    )
-    return model.fit(x, y)
+    model = LogisticRegression(C=c, solver="liblinear", max_iter=2000, random_state=seed)
+    return model.fit(x, y, sample_weight=weights)
 
 
 def fit(signals: Signals, ngram_c: float, seed: int) -> tuple[InjectionClassifier, np.ndarray]:
@@ -211,18 +265,20 @@ def fit(signals: Signals, ngram_c: float, seed: int) -> tuple[InjectionClassifie
     log-odds (``FOLDS`` folds); also the stack's out-of-fold probabilities, to pick a threshold
     on scores of texts the models did not see."""
     y = signals.y
+    w = source_weights(y, signals.sources)
     oof = np.zeros((len(y), 2))
     folds = StratifiedKFold(FOLDS, shuffle=True, random_state=seed)
     for a, b in folds.split(np.zeros(len(y)), y):
-        oof[b, 0] = _fit_lr(signals.vectors[a], y[a], HEAD_C, seed).decision_function(
+        wa = source_weights(y[a], None if signals.sources is None else signals.sources[a])
+        oof[b, 0] = _fit_lr(signals.vectors[a], y[a], HEAD_C, seed, wa).decision_function(
             signals.vectors[b]
         )
-        oof[b, 1] = _fit_lr(signals.ngrams[a], y[a], ngram_c, seed).decision_function(
+        oof[b, 1] = _fit_lr(signals.ngrams[a], y[a], ngram_c, seed, wa).decision_function(
             signals.ngrams[b]
         )
-    stack = LogisticRegression(C=1.0, max_iter=1000).fit(oof, y)
-    head = _fit_lr(signals.vectors, y, HEAD_C, seed)
-    ngram = _fit_lr(signals.ngrams, y, ngram_c, seed)
+    stack = LogisticRegression(C=1.0, max_iter=1000).fit(oof, y, sample_weight=w)
+    head = _fit_lr(signals.vectors, y, HEAD_C, seed, w)
+    ngram = _fit_lr(signals.ngrams, y, ngram_c, seed, w)
     classifier = InjectionClassifier(
         head.coef_[0].astype(np.float32),
         float(head.intercept_[0]),
@@ -300,13 +356,57 @@ def held_out_proba(
     signals: Signals, sources: np.ndarray, ngram_c: float, seed: int, progress: Progress
 ) -> np.ndarray:
     """Every example's learned-layer probability from a model trained on the other sources only
-    (leave one source out): how the layer scores text unlike anything it was trained on."""
+    (leave one source out; the sources of :data:`HELD_OUT_TOGETHER` as one): how the layer
+    scores text unlike anything it was trained on."""
     proba = np.zeros(len(signals.y))
+    sources = np.array([HELD_OUT_TOGETHER.get(str(s), str(s)) for s in sources])
     for name in tracked(progress, sorted(set(sources)), "leave one source out"):
         rest, held = np.where(sources != name)[0], np.where(sources == name)[0]
         model, _ = fit(signals.take(rest), ngram_c, seed)
         proba[held] = learned_proba(model, signals.take(held))
     return proba
+
+
+def mean_source_fpr(
+    signals: Signals, proba: np.ndarray, threshold: float, min_words: int, sources: np.ndarray
+) -> float:
+    """The scanner's false-positive rate averaged over the sources of benign examples, each
+    source weighed once (what :func:`pick_threshold` bounds)."""
+    benign = signals.y == 0
+    flagged = scanner_scores(signals, proba, threshold, min_words)[benign] >= 0.5
+    groups = np.unique(sources[benign], return_inverse=True)[1]
+    return float((np.bincount(groups, weights=flagged) / np.bincount(groups)).mean())
+
+
+def operating_points(
+    signals: Signals, held: np.ndarray, min_words: int, sources: np.ndarray
+) -> list[dict[str, float]]:
+    """One operating point per target of :data:`OPERATING_FPRS`: the ``classifier_threshold``
+    the leave-one-source-out rule picks for it, and the held-out recall and mean per-source
+    benign FPR the whole scanner has there."""
+    points = []
+    for target in OPERATING_FPRS:
+        t = pick_threshold(signals, held, min_words, target, sources)
+        points.append(
+            {
+                "max_mean_benign_fpr": target,
+                "classifier_threshold": t,
+                "loso_recall": round(figures(signals, held, t, min_words)["recall"], 4),
+                "loso_benign_fpr": round(mean_source_fpr(signals, held, t, min_words, sources), 4),
+            }
+        )
+    return points
+
+
+def without(signals: Signals, rules: bool, similarity: bool) -> Signals:
+    """``signals`` with the rules' score and/or the similarity zeroed (a scanner with
+    ``heuristics: false`` / ``similarity: false``)."""
+    out = signals.take(np.arange(len(signals.y)))
+    if not rules:
+        out.rules = np.zeros_like(out.rules)
+    if not similarity:
+        out.similarity = np.full_like(out.similarity, -1.0)
+    return out
 
 
 def figures(
@@ -351,13 +451,31 @@ def table_by_source(
     return table
 
 
+def training_examples(data: Path, cap: int, count: int, seed: int) -> list[Example]:
+    """Every example of a run: the folder's sources (``cap`` per source and label), the
+    generated source and the three style sources (``count`` per kind)."""
+    return read_folder(data, cap, seed) + generated(count, seed) + styles(count, seed, data)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder of JSONL")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--cap", type=int, default=5000, help="texts per source and label")
-    parser.add_argument("--generated", type=int, default=1500, help="generated attacks")
+    # 800 per source and label (5,000 before the new sources came) and 600 generated per kind:
+    # with 23 sources, held out in 15 groups, the run has to fit in the share of two cores that
+    # seven engineers leave it; with --cap 5000 --generated 1500 it takes hours there.
+    parser.add_argument("--cap", type=int, default=800, help="texts per source and label")
+    parser.add_argument(
+        "--generated", type=int, default=600, help="generated texts per kind and style source"
+    )
     parser.add_argument("--valid-share", type=float, default=0.2)
+    parser.add_argument(
+        "--ngram-c",
+        type=float,
+        nargs="+",
+        default=list(NGRAM_CS),
+        help="the n-gram model's C values to try (one: no choice, a fit less per value)",
+    )
     parser.add_argument(
         "--target-fpr", type=float, default=0.03, help="on benign text of unseen sources"
     )
@@ -369,7 +487,7 @@ def main() -> int:
     console = Console()
     started = time.monotonic()
 
-    examples = read_folder(args.data, args.cap, args.seed) + generated(args.generated, args.seed)
+    examples = training_examples(args.data, args.cap, args.generated, args.seed)
     train, valid = split(examples, args.valid_share, args.seed)
     console.print(f"{len(train)} training and {len(valid)} validation texts from {args.data}")
     embedder = Embedder(
@@ -380,12 +498,13 @@ def main() -> int:
     with progress_bar() as progress:
         signals = compute_signals(train + valid, embedder, progress)
     n = len(train)
-    tr, va = signals.take(np.arange(n)), signals.take(np.arange(n, len(examples)))
     sources = np.array([e.source for e in train + valid])
+    signals.sources = sources
+    tr, va = signals.take(np.arange(n)), signals.take(np.arange(n, len(examples)))
 
     fits: list[tuple[float, float, InjectionClassifier]] = []
     with progress_bar() as progress:
-        for c in tracked(progress, NGRAM_CS, "fitting (n-gram C grid)"):
+        for c in tracked(progress, args.ngram_c, "fitting (n-gram C grid)"):
             classifier, _ = fit(tr, c, args.seed)
             auc = float(roc_auc_score(va.y, learned_proba(classifier, va)))
             console.print(f"  n-gram C={c:g}: validation ROC AUC of the learned layer {auc:.4f}")
@@ -417,6 +536,25 @@ def main() -> int:
     # The largest gate that cannot be told from the best: the fewer words, the less context a
     # text gives any model, so a tie goes to leaving short texts to the rules.
     min_words, threshold, _ = max(c for c in choices if c[2] >= top - RECALL_TIE)
+
+    # The cheap signals stay only where held-out sources say they add recall at the same FPR.
+    for label, rules_on, similarity_on in (
+        ("rules + similarity + learned", True, True),
+        ("similarity + learned", False, True),
+        ("rules + learned", True, False),
+        ("learned alone", False, False),
+    ):
+        variant = without(signals, rules_on, similarity_on)
+        t = pick_threshold(variant, held, min_words, args.target_fpr, sources)
+        f = figures(variant, held, t, min_words)
+        fpr = mean_source_fpr(variant, held, t, min_words, sources)
+        console.print(
+            f"  held out, {label}: threshold {t}, recall {f['recall']:.4f}, "
+            f"mean per-source benign FPR {fpr:.4f}"
+        )
+    points = operating_points(signals, held, min_words, sources)
+    for point in points:
+        console.print(f"  operating point {json.dumps(point)}")
 
     proba = learned_proba(classifier, va)
     valid_sources = sources[n:]
@@ -451,6 +589,7 @@ def main() -> int:
         embedding_precision=PRECISION,
         ngram_c=ngram_c,
         seed=args.seed,
+        operating_points=json.dumps(points),
     )
     size = args.out.stat().st_size
     console.print(

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from bench import train_injection
-from bench.injection_data import generated, read_folder, split
+from bench.injection_data import Example, generated, read_folder, split
 from workers.scanners.injection.classifier import InjectionClassifier
 from workers.scanners.text.embeddings import Embedder
 
@@ -95,3 +95,39 @@ def test_cached_embeddings_are_the_ones_computed(tmp_path: Path) -> None:
         again = train_injection.embed_cached(texts[::-1], embedder, progress, tmp_path)
     assert len(list(tmp_path.iterdir())) == 1
     assert np.allclose(fresh, embedder.embed(texts)) and np.allclose(again, fresh[::-1])
+
+
+def test_split_keeps_each_group_whole() -> None:
+    # One question in three languages: a group; the rest split alone as before groups existed.
+    grouped = [Example(f"q{i} {lang}", 0, "x", f"qa_id:{i}") for i in range(40) for lang in "abc"]
+    alone = [Example(f"single {i}", i % 2, "y") for i in range(40)]
+    train, valid = split(grouped + alone, 0.3, seed=1)
+    assert {e.group for e in train if e.group}.isdisjoint(e.group for e in valid if e.group)
+    assert any(e.group for e in valid) and any(e.group for e in train)
+    assert [e for e in valid if not e.group] == split(alone, 0.3, seed=1)[1]
+
+
+def test_sources_weigh_by_square_root_and_the_labels_balance() -> None:
+    y = np.array([0] * 100 + [0] * 4 + [1] * 10)
+    sources = np.array(["big"] * 100 + ["small"] * 4 + ["attacks"] * 10)
+    w = train_injection.source_weights(y, sources)
+    assert w[y == 0].sum() == pytest.approx(w[y == 1].sum())
+    assert w[:100].sum() / w[100:104].sum() == pytest.approx(5.0)  # sqrt(100 / 4)
+    assert np.allclose(train_injection.source_weights(y, None)[y == 0], 114 / 2 / 104)
+
+
+def test_operating_points_are_ordered_and_saved(signals: tuple, tmp_path: Path) -> None:
+    train, _ = signals
+    classifier, _ = train_injection.fit(train, 4.0, seed=7)
+    proba = train_injection.learned_proba(classifier, train)
+    sources = np.array(["a" if i % 3 else "b" for i in range(len(train.y))])
+    points = train_injection.operating_points(train, proba, 0, sources)
+    assert [p["max_mean_benign_fpr"] for p in points] == list(train_injection.OPERATING_FPRS)
+    assert all(p["loso_benign_fpr"] <= p["max_mean_benign_fpr"] for p in points)
+    thresholds = [p["classifier_threshold"] for p in points]
+    assert thresholds == sorted(thresholds, reverse=True)
+    recalls = [p["loso_recall"] for p in points]
+    assert recalls == sorted(recalls)
+    classifier.save(tmp_path / "w.npz", "fp", operating_points=json.dumps(points))
+    with np.load(tmp_path / "w.npz", allow_pickle=False) as data:
+        assert json.loads(str(data["operating_points"])) == points
