@@ -295,7 +295,7 @@ def pick_held_out_threshold(held: HeldOut) -> float:
     """The lowest threshold at which the backend (held-out ``flagged`` scores, or a rule alone)
     flags on average at most :data:`MAX_FPR` of each source's benign texts, each source weighed
     once: a kind of text the model never saw is what a deployment brings, and a threshold chosen
-    inside the training sources flagged about half of such text (see the README)."""
+    inside the training sources flagged about half of such text (see docs/detectors.md)."""
     p, y, sources = held.p, held.y, held.sources
     benign = y == 0
     names = sorted(set(sources[benign].tolist()))

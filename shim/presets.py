@@ -6,8 +6,8 @@ entities of :data:`PRESETS`, each masked, and logs the rest; ``actions``,
 chosen with each regime's own lists in mind (HIPAA's Safe Harbor identifiers, GDPR's personal
 data, PCI DSS's account data), not legal advice: the pools find what their recognizers can.
 
-The entities of each preset are :data:`PRESETS`; the README's table lists them (a test keeps
-the two the same).
+The entities of each preset are :data:`PRESETS`; ``docs/configuration.md``'s table lists them
+(a test keeps the two the same).
 """
 
 from __future__ import annotations

@@ -1,89 +1,17 @@
 """The shim's settings, parsed once from the guardrail's ``litellm_params``.
 
-Every key below goes under ``guardrails[].litellm_params`` in LiteLLM's ``config.yaml``; LiteLLM
-hands each one to :class:`~shim.KafkaScanGuardrail` as a keyword argument. A string value
+Every key goes under ``guardrails[].litellm_params`` in LiteLLM's ``config.yaml``; LiteLLM hands
+each one to :class:`~shim.KafkaScanGuardrail` as a keyword argument. A string value
 ``os.environ/NAME`` is read from the environment (LiteLLM resolves most of them already).
-
-LiteLLM's own keys:
-    guardrail: ``shim.KafkaScanGuardrail``.
-    mode: ``pre_call`` | ``during_call`` | ``post_call`` | ``logging_only``, or a list of them.
-        ``pre_call`` scans the prompt before the LLM call and can block it or mask it;
-        ``during_call`` scans the prompt while the LLM call runs and can block (not mask: the
-        model already has the prompt); ``post_call`` scans the answer and can block or mask it;
-        ``logging_only`` publishes prompt and answer after the call and never waits.
-    default_on: run on every request (true), or only on requests that name the guardrail.
-
-guardstream's keys:
-    bootstrap_servers: ``host:port[,host:port]`` of Kafka. Required.
-    scanners: scanner kinds to ask for; default ``[pii, prompt_injection, secrets,
-        moderation]``. A pool must run for each, or its verdict times out.
-    budget_ms: how long a request waits for all verdicts of one phase; default 1500.
-    on_timeout: ``allow`` (fail open, the default) or ``block`` (fail closed). Applies when a
-        scanner has not answered within the budget, answered ``error``, Kafka is unreachable,
-        or more than ``max_pending`` requests already wait.
-    topic_prefix: prefix of every topic name; default ``guardstream``.
-    partitions: partition count of the topics, used to pick this instance's reply partition;
-        must match the topics as created; default 12.
-    instance_id: this proxy process's name on the bus; default ``<hostname>-<pid>``. It picks
-        the reply partition, so keep it stable across restarts of one instance.
-    actions: ``{LABEL or scanner: block | mask | log}``, e.g. ``{EMAIL_ADDRESS: mask,
-        prompt_injection: block}``; the more specific name wins. Unnamed labels take the
-        pool's defaults: PII and secrets mask, injection and moderation block.
-    thresholds: ``{LABEL or scanner: minimum score}`` for a finding to count.
-    pii_entities_config: ``{ENTITY: MASK | BLOCK | LOG}``, as in LiteLLM's Presidio guardrail:
-        only these entities are acted on (others are logged), each with its action.
-    entities: PII entity names to act on (masked unless ``pii_entities_config`` or
-        ``actions`` say otherwise); others are logged.
-    preset: ``gdpr`` | ``hipaa`` | ``pci``, or a list of them: the entities of
-        :mod:`shim.presets`, masked; the three keys above override it name by name.
-    callback_args: the users' guide's form, ``{presidio: {entities, threshold},
-        lakera_prompt_injection: {category_thresholds: {...}}}``, read into ``entities`` and
-        ``thresholds``.
+LiteLLM's keys (``guardrail``, ``mode``, ``default_on``) and guardstream's are each described
+once, in :data:`shim.params.PARAMS` (name, type, default, one line of doc): this module reads
+their defaults, allowed values and names from there, and ``docs/configuration.md``'s table is
+generated from it (``python -m bench.docs``; a test compares the two).
 
 Wherever a scanner is named (``scanners``, ``actions``, ``thresholds``, ``callback_args``,
 toggles), the users' guide's and LiteLLM's names work too (:mod:`shim.names`: ``presidio``,
 ``hide_secrets``, ``detect_prompt_injection``, ``lakera_prompt_injection``,
 ``llmguard_moderations``...); an unknown scanner name is an error.
-    output_parse_pii: with ``pre_call`` and ``post_call``, the model sees numbered
-        placeholders (``<PERSON_1>``) and the answer gets the original values back, as
-        LiteLLM's Presidio guardrail does; default false.
-    during_call_mask: what a ``mask`` verdict does in ``during_call``, where the prompt
-        cannot be rewritten (the model already has it): ``block`` (default) or ``allow``.
-    logging_only: true makes every mode publish and never wait, block or mask (the users'
-        guide's rollout switch), whatever ``mode`` says; default false.
-    stream_mode: for ``post_call`` on streamed answers. ``buffered`` (default) holds the
-        whole stream until the verdict, so nothing unscanned reaches the client, at the cost
-        of time-to-first-token equal to the full answer plus the scan. ``incremental`` scans
-        the answer window by window as it streams (:mod:`shim.stream`) and releases each
-        window once its verdict is in: nothing unscanned reaches the client either, and the
-        first token comes one scan after the first word. ``pass_through`` streams at full
-        speed and publishes the answer for the audit trail only: it can neither block nor
-        mask.
-    stream_window_chars: ``incremental``: a window ends at a sentence or line boundary, or
-        once it is this long; default 400.
-    stream_context_chars: ``incremental``: text before a window scanned along with it;
-        default 64.
-    stream_max_hold_chars: ``incremental``: most characters held back at the end of the
-        stream for a value still being written (an unfinished word, a card number's digit
-        groups, a name); a longer unbroken value is cut; default 256.
-    max_pending: bound on requests waiting for verdicts in this process; default 10000.
-        Past it, new requests get ``on_timeout`` at once instead of queueing.
-    allow_request_toggles: let a request turn scanners off (below); default false. A request
-        may always turn scanners on.
-    max_request_bytes: the largest scan request the shim publishes (its texts, encoded);
-        default: what the pools scan within ``budget_ms`` (24 KB a second of budget, at least
-        16 KB; 36 KB for the default 1500 ms), at most 8 MiB (the topics' message limit).
-        Raise it with ``budget_ms`` (and pool processes) for long prompts.
-    on_oversize: ``block`` (default) or ``allow`` a request whose texts are over
-        ``max_request_bytes``: it cannot be scanned. Blocked, the client gets HTTP 400 with
-        code ``guardstream_payload_too_large``.
-    metrics_port: serve the shim's Prometheus metrics on this port (default 0: off; with
-        LiteLLM's ``callbacks: ["prometheus"]`` they appear on the proxy's ``/metrics`` anyway).
-    security_protocol, sasl_mechanism, sasl_username, sasl_password, ssl_cafile,
-        ssl_certfile, ssl_keyfile: Kafka security, as :class:`topics.KafkaConnection`.
-    payload_key: end-to-end encryption of the texts on the bus, e.g.
-        ``os.environ/GUARDSTREAM_PAYLOAD_KEY``; the same key(s) the pools have
-        (``kid:base64[,kid:base64...]``, see :mod:`topics.crypto`). Empty: plaintext.
 
 Per key and per team: an admin sets ``metadata.guardstream`` on a virtual key or team to
 ``{scanners, actions, thresholds, on_timeout, budget_ms, allow_request_toggles}``; a team's
@@ -118,6 +46,14 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from shim.names import ALIASES, SCANNERS, scanner_name
+from shim.params import (
+    CONNECTION_KEYS,
+    DEFAULTS,
+    KNOWN_KEYS,
+    LITELLM_KEYS,
+    PARAMS,
+    scannable_bytes,
+)
 from shim.presets import preset_entities
 from shim.windows import WindowSettings
 from topics import (
@@ -137,60 +73,7 @@ OnTimeout = Literal["allow", "block"]
 MAX_REQUEST_BYTES = MAX_MESSAGE_BYTES - (64 << 10)
 """The topics' message limit less room for the record's key, headers and batch framing."""
 StreamMode = Literal["buffered", "incremental", "pass_through"]
-SCAN_BYTES_PER_S = 24_000
-"""A conservative rate at which the slowest pool (PII: spaCy and Presidio) scans prose on one
-busy core (measured 20-30 KB/s with other pools on the same two cores). The default
-``max_request_bytes`` is what that rate scans within ``budget_ms``, so a request the pools
-cannot finish in time gets ``on_oversize`` instead of a fail-open timeout."""
-
-_CONNECTION_KEYS = (
-    "security_protocol",
-    "sasl_mechanism",
-    "sasl_username",
-    "sasl_password",
-    "ssl_cafile",
-    "ssl_certfile",
-    "ssl_keyfile",
-)
-
-
-KNOWN_KEYS: frozenset[str] = frozenset(
-    {
-        "bootstrap_servers",
-        "scanners",
-        "budget_ms",
-        "on_timeout",
-        "topic_prefix",
-        "partitions",
-        "instance_id",
-        "actions",
-        "thresholds",
-        "pii_entities_config",
-        "entities",
-        "preset",
-        "callback_args",
-        "output_parse_pii",
-        "during_call_mask",
-        "logging_only",
-        "stream_mode",
-        "stream_window_chars",
-        "stream_context_chars",
-        "stream_max_hold_chars",
-        "max_pending",
-        "allow_request_toggles",
-        "max_request_bytes",
-        "on_oversize",
-        "metrics_port",
-        "payload_key",
-        *_CONNECTION_KEYS,
-    }
-)
-"""guardstream's keys in ``litellm_params``."""
-
-LITELLM_KEYS: frozenset[str] = frozenset(
-    {"guardrail", "guardrail_name", "mode", "event_hook", "default_on", "supported_event_hooks"}
-)
-"""LiteLLM's own keys, which it hands to every guardrail."""
+_CHOICES = {p.name: p.choices for p in PARAMS if p.choices}
 
 _REFUSED = {
     "presidio_language": (
@@ -229,20 +112,20 @@ class ShimSettings:
     connection: KafkaConnection
     topics: Topics = field(default_factory=Topics)
     instance_id: str = ""
-    scanners: tuple[str, ...] = SCANNERS
-    budget_ms: int = 1500
-    on_timeout: OnTimeout = "allow"
+    scanners: tuple[str, ...] = DEFAULTS["scanners"]
+    budget_ms: int = DEFAULTS["budget_ms"]
+    on_timeout: OnTimeout = DEFAULTS["on_timeout"]
     policy: Policy = field(default_factory=Policy)
-    stream_mode: StreamMode = "buffered"
+    stream_mode: StreamMode = DEFAULTS["stream_mode"]
     stream_windows: WindowSettings = field(default_factory=WindowSettings)
-    max_pending: int = 10_000
-    allow_request_toggles: bool = False
-    max_request_bytes: int = 36_000
-    on_oversize: OnTimeout = "block"
-    metrics_port: int = 0
-    output_parse_pii: bool = False
-    during_call_mask: OnTimeout = "block"
-    logging_only: bool = False
+    max_pending: int = DEFAULTS["max_pending"]
+    allow_request_toggles: bool = DEFAULTS["allow_request_toggles"]
+    max_request_bytes: int = DEFAULTS["max_request_bytes"]
+    on_oversize: OnTimeout = DEFAULTS["on_oversize"]
+    metrics_port: int = DEFAULTS["metrics_port"]
+    output_parse_pii: bool = DEFAULTS["output_parse_pii"]
+    during_call_mask: OnTimeout = DEFAULTS["during_call_mask"]
+    logging_only: bool = DEFAULTS["logging_only"]
     cipher: PayloadCipher | None = None
     """Seals request texts and opens redacted texts when ``payload_key`` is set."""
 
@@ -262,59 +145,41 @@ class ShimSettings:
         )
         if entity_actions:
             p["actions"] = {**entity_actions, **_actions(p.get("actions", {}), "litellm_params")}
-        security: dict[str, Any] = {k: str(p[k]) for k in _CONNECTION_KEYS if k in p}
+        # typed Any: each key's own type is checked by KafkaConnection itself
+        security: dict[str, Any] = {k: str(p[k]) for k in CONNECTION_KEYS if k in p}
         connection = KafkaConnection(str(p.get("bootstrap_servers", "")), **security)
-        plan = _merge(RequestPlan(SCANNERS, Policy(), 1500, "allow"), p, where="litellm_params")
-        scannable = max(16_000, plan.budget_ms * SCAN_BYTES_PER_S // 1000)
+        plan = _merge(_default_plan(), p, where="litellm_params")
         max_request_bytes = _positive_int(
-            p.get("max_request_bytes", scannable), "max_request_bytes"
+            p.get("max_request_bytes", scannable_bytes(plan.budget_ms)), "max_request_bytes"
         )
         if max_request_bytes > MAX_REQUEST_BYTES:
             raise ConfigError(f"max_request_bytes is at most {MAX_REQUEST_BYTES}")
-        on_oversize = p.get("on_oversize", "block")
-        if on_oversize not in ("allow", "block"):
-            raise ConfigError(f"on_oversize must be allow or block, not {on_oversize!r}")
-        stream_mode = p.get("stream_mode", "buffered")
-        if stream_mode not in ("buffered", "incremental", "pass_through"):
-            raise ConfigError(
-                f"stream_mode must be buffered, incremental or pass_through, not {stream_mode!r}"
-            )
-        windows = WindowSettings()  # its defaults are the keys' defaults
         stream_windows = WindowSettings(
-            window_chars=_positive_int(
-                p.get("stream_window_chars", windows.window_chars), "stream_window_chars"
-            ),
-            context_chars=_positive_int(
-                p.get("stream_context_chars", windows.context_chars), "stream_context_chars"
-            ),
-            max_hold=_positive_int(
-                p.get("stream_max_hold_chars", windows.max_hold), "stream_max_hold_chars"
-            ),
+            window_chars=_positive_int(_get(p, "stream_window_chars"), "stream_window_chars"),
+            context_chars=_positive_int(_get(p, "stream_context_chars"), "stream_context_chars"),
+            max_hold=_positive_int(_get(p, "stream_max_hold_chars"), "stream_max_hold_chars"),
         )
-        during_call_mask = p.get("during_call_mask", "block")
-        if during_call_mask not in ("allow", "block"):
-            raise ConfigError(f"during_call_mask must be allow or block, not {during_call_mask!r}")
         return cls(
             connection=connection,
             topics=Topics(
-                str(p.get("topic_prefix", "guardstream")),
-                _positive_int(p.get("partitions", 12), "partitions"),
+                str(_get(p, "topic_prefix")),
+                _positive_int(_get(p, "partitions"), "partitions"),
             ),
             instance_id=str(p.get("instance_id") or f"{socket.gethostname()}-{os.getpid()}"),
             scanners=plan.scanners,
             budget_ms=plan.budget_ms,
             on_timeout=plan.on_timeout,
             policy=plan.policy,
-            stream_mode=stream_mode,
+            stream_mode=_choice(p, "stream_mode"),
             stream_windows=stream_windows,
-            max_pending=_positive_int(p.get("max_pending", 10_000), "max_pending"),
-            allow_request_toggles=_bool(p.get("allow_request_toggles", False), "toggles"),
+            max_pending=_positive_int(_get(p, "max_pending"), "max_pending"),
+            allow_request_toggles=_bool(_get(p, "allow_request_toggles"), "toggles"),
             max_request_bytes=max_request_bytes,
-            on_oversize=on_oversize,
-            metrics_port=int(p.get("metrics_port", 0) or 0),
-            output_parse_pii=_bool(p.get("output_parse_pii", False), "output_parse_pii"),
-            during_call_mask=during_call_mask,
-            logging_only=_bool(p.get("logging_only", False), "logging_only"),
+            on_oversize=_choice(p, "on_oversize"),
+            metrics_port=int(_get(p, "metrics_port") or 0),
+            output_parse_pii=_bool(_get(p, "output_parse_pii"), "output_parse_pii"),
+            during_call_mask=_choice(p, "during_call_mask"),
+            logging_only=_bool(_get(p, "logging_only"), "logging_only"),
             cipher=PayloadCipher.from_setting(str(p["payload_key"]))
             if p.get("payload_key")
             else None,
@@ -356,6 +221,27 @@ class ShimSettings:
         return replace(plan, scanners=tuple(wanted))
 
 
+def _default_plan() -> RequestPlan:
+    """The plan before the config's keys: every default from :data:`shim.params.PARAMS`."""
+    return RequestPlan(
+        DEFAULTS["scanners"], Policy(), DEFAULTS["budget_ms"], DEFAULTS["on_timeout"]
+    )
+
+
+def _get(p: Mapping[str, Any], name: str) -> Any:
+    """Key ``name`` of ``p``, or its default."""
+    return p.get(name, DEFAULTS[name])
+
+
+def _choice(p: Mapping[str, Any], name: str, default: Any = None, *, where: str = "") -> Any:
+    """Key ``name`` of ``p`` (or ``default``, else its own default), one of its choices."""
+    value = p.get(name, DEFAULTS[name] if default is None else default)
+    if value not in _CHOICES[name]:
+        allowed = " or ".join(_CHOICES[name])
+        raise ConfigError(f"{where}{name} must be {allowed}, not {value!r}")
+    return value
+
+
 def _merge(plan: RequestPlan, p: Mapping[str, Any], *, where: str) -> RequestPlan:
     scanners = plan.scanners
     if "scanners" in p:
@@ -371,9 +257,7 @@ def _merge(plan: RequestPlan, p: Mapping[str, Any], *, where: str) -> RequestPla
         scanners = tuple(dict.fromkeys(scanner_name(s) or s for s in raw))
     actions = {**plan.policy.actions, **_actions(p.get("actions", {}), where)}
     thresholds = {**plan.policy.thresholds, **_thresholds(p.get("thresholds", {}), where)}
-    on_timeout = p.get("on_timeout", plan.on_timeout)
-    if on_timeout not in ("allow", "block"):
-        raise ConfigError(f"{where}: on_timeout must be allow or block, not {on_timeout!r}")
+    on_timeout = _choice(p, "on_timeout", plan.on_timeout, where=f"{where}: ")
     # Always ask for redacted text: the pools' own defaults mask PII and secrets even when
     # the config names no action, and the audit trail records what was masked.
     policy = Policy(actions=actions, thresholds=thresholds, redact=True)

@@ -32,9 +32,10 @@ The YAML file (``--config``) looks like::
 
 from __future__ import annotations
 
+import difflib
 import socket
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import MISSING, Field, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -49,9 +50,11 @@ from topics.specs import Topics
 __all__ = [
     "DEFAULT_WEB_PORTS",
     "POOLS",
+    "POOL_KEYS",
     "PoolSettings",
     "kafka_section",
     "load_config",
+    "markdown_table",
     "pool_section",
     "topics_section",
 ]
@@ -64,60 +67,110 @@ DEFAULT_WEB_PORTS = {pool: 6100 + 10 * i for i, pool in enumerate(POOLS)}
 of a pool serves on ``port + i``."""
 
 
+def _doc(doc: str, *, shown: str = "") -> dict[str, str]:
+    """A ``pools.<kind>`` key's one line of doc (and its default as the docs show it, when that
+    is not the field's), as field metadata: the configuration reference's table is generated
+    from it (``python -m bench.docs``)."""
+    return {"doc": doc, "shown": shown}
+
+
 @dataclass(frozen=True, slots=True)
 class PoolSettings:
     """Everything one pool process needs.
 
-    Attributes:
-        kind: the scanner kind (``pii``, ``prompt_injection``, ``secrets``, ``moderation``).
-        connection: how to reach Kafka.
-        topics: the deployment's topics.
-        data_dir: faust's state folder for this process.
-        batch_size: the most requests scanned in one batch.
-        batch_wait_ms: the longest a batch waits to fill up.
-        cache_size: answers kept for repeated texts (0 turns the cache off).
-        scan_timeout_s: a batch taking longer than this answers ``error`` (timeout); the scan
-            stops at its next chunk and frees the scan thread for the next batch.
-        large_request_bytes: requests larger than this (encoded) are scanned after their
-            batch's other requests have been answered, one at a time, each within
-            ``large_scan_timeout_s``: one big prompt delays others' scans by at most that.
-        session_timeout_s: how long the group waits for a silent process before its partitions
-            move to the others (a crash is noticed this late).
-        processes: how many processes ``guardstream worker`` starts for this pool.
-        web_host, web_port: where health and metrics are served (first process's port).
-        worker_index: which of the pool's processes this is.
-        scanner: keyword arguments for the scanner class.
-        scanner_class: ``module:Class`` of an operator's own scanner plug-in; empty means the
-            built-in class registered for ``kind``.
-        audit: the audit pool's join settings (:class:`workers.audit.join.AuditSettings`).
-        sinks: the audit pool's sinks by name, each with its settings
-            (``security_log: {log_file, log_level, include_request_data, max_bytes}``,
-            ``mlflow: {experiment_name, tracking_uri, window_s}``).
-        payload_key: the key(s) the texts on the bus are encrypted with, shared with the
-            shim (``kid:base64[,kid:base64...]``, see :mod:`topics.crypto`); empty: texts
-            travel in plaintext.
+    The first fields are the process's own (the pool's kind, how to reach Kafka, the topics,
+    faust's state folder); every field after them with a ``doc`` is a key of the config file's
+    ``pools.<kind>`` section, documented there once (see :data:`POOL_KEYS`).
     """
 
     kind: str
+    """The scanner kind (``pii``, ``prompt_injection``, ``secrets``, ``moderation``) or audit."""
     connection: KafkaConnection
     topics: Topics
     data_dir: Path
-    batch_size: int = 32
-    batch_wait_ms: float = 5.0
-    cache_size: int = 10_000
-    scan_timeout_s: float = 30.0
-    large_request_bytes: int = 64 << 10
-    large_scan_timeout_s: float = 5.0
-    session_timeout_s: float = 10.0
-    processes: int = 1
-    web_host: str = "127.0.0.1"
-    web_port: int = 0
+    """faust's state folder for this process."""
+    batch_size: int = field(default=32, metadata=_doc("the most requests scanned in one batch"))
+    batch_wait_ms: float = field(default=5.0, metadata=_doc("the longest a batch waits to fill up"))
+    cache_size: int = field(
+        default=10_000, metadata=_doc("answers kept for repeated texts (0 turns the cache off)")
+    )
+    scan_timeout_s: float = field(
+        default=30.0,
+        metadata=_doc(
+            "a batch taking longer answers `error` (timeout); the scan stops at its next chunk "
+            "and frees the scan thread for the next batch"
+        ),
+    )
+    large_request_bytes: int = field(
+        default=64 << 10,
+        metadata=_doc(
+            "requests larger than this (encoded) are scanned after their batch's other "
+            "requests, one at a time, each within `large_scan_timeout_s`: one big prompt delays "
+            "others' scans by at most that"
+        ),
+    )
+    large_scan_timeout_s: float = field(
+        default=5.0, metadata=_doc("how long one large request may be scanned")
+    )
+    session_timeout_s: float = field(
+        default=10.0,
+        metadata=_doc(
+            "how long the consumer group waits for a silent process before its partitions move "
+            "to the others (a crash is noticed this late)"
+        ),
+    )
+    processes: int = field(
+        default=1, metadata=_doc("how many processes `guardstream worker` starts for this pool")
+    )
+    web_host: str = field(
+        default="127.0.0.1",
+        metadata=_doc(
+            "where health (`/health/live`, `/health/ready`, `/health`) and `/metrics` are served"
+        ),
+    )
+    web_port: int = field(
+        default=0,
+        metadata=_doc(
+            "the first process's health and metrics port; process `i` serves on `web_port + i`",
+            shown=", ".join(f"{port} {pool}" for pool, port in DEFAULT_WEB_PORTS.items()),
+        ),
+    )
     worker_index: int = 0
-    scanner: dict[str, Any] = field(default_factory=dict)
-    scanner_class: str = ""
-    audit: dict[str, Any] = field(default_factory=dict)
-    sinks: dict[str, Any] = field(default_factory=dict)
-    payload_key: str = field(default="", repr=False)
+    """Which of the pool's processes this is (set by ``guardstream worker``, not the file)."""
+    scanner: dict[str, Any] = field(
+        default_factory=dict,
+        metadata=_doc("keyword arguments of the scanner class (see docs/detectors.md)"),
+    )
+    scanner_class: str = field(
+        default="",
+        metadata=_doc(
+            "`module:Class` of an operator's own scanner plug-in; empty: the built-in class of "
+            "the kind"
+        ),
+    )
+    audit: dict[str, Any] = field(
+        default_factory=dict,
+        metadata=_doc(
+            "the audit pool's join settings (`logging_only_deadline_s`, `verdict_grace_s`, "
+            "`raw_capture`...: `workers.audit.join.AuditSettings`)"
+        ),
+    )
+    sinks: dict[str, Any] = field(
+        default_factory=dict,
+        metadata=_doc(
+            "the audit pool's sinks by name, each with its settings (`security_log: {log_file, "
+            "log_level, include_request_data, max_bytes}`, `mlflow: {experiment_name, "
+            "tracking_uri, window_s}`)"
+        ),
+    )
+    payload_key: str = field(
+        default="",
+        repr=False,
+        metadata=_doc(
+            "the key(s) the texts on the bus are encrypted with, shared with the shim "
+            "(`kid:base64[,kid:base64...]`); else `GUARDSTREAM_PAYLOAD_KEY`; empty: plaintext"
+        ),
+    )
 
     def __post_init__(self) -> None:
         if self.payload_key:
@@ -169,14 +222,36 @@ def load_config(path: Path | None) -> dict[str, Any]:
     return loaded
 
 
+POOL_KEYS: tuple[Field[Any], ...] = tuple(f for f in fields(PoolSettings) if f.metadata.get("doc"))
+"""The keys of a ``pools.<kind>`` section: the fields of :class:`PoolSettings` that have a doc."""
+
+
 def pool_section(config: dict[str, Any], kind: str) -> dict[str, Any]:
-    """The ``pools.<kind>`` section, checked against :class:`PoolSettings`' fields."""
+    """The ``pools.<kind>`` section, checked against :data:`POOL_KEYS`."""
     section = dict((config.get("pools") or {}).get(kind) or {})
-    allowed = {f.name for f in fields(PoolSettings)} - {"kind", "connection", "topics", "data_dir"}
-    unknown = set(section) - allowed
+    allowed = sorted(f.name for f in POOL_KEYS)
+    unknown = sorted(set(section) - set(allowed))
     if unknown:
-        raise ConfigError(f"unknown setting(s) for pool {kind}: {', '.join(sorted(unknown))}")
+        near = difflib.get_close_matches(unknown[0], allowed, n=1, cutoff=0.6)
+        hint = f"; did you mean {near[0]!r}?" if near else f"; known: {', '.join(allowed)}"
+        raise ConfigError(f"unknown setting(s) for pool {kind}: {', '.join(unknown)}{hint}")
     return section
+
+
+def markdown_table() -> str:
+    """The configuration reference's table of :data:`POOL_KEYS`."""
+    rows = ["| key | type | default | meaning |", "| --- | --- | --- | --- |"]
+    for f in POOL_KEYS:
+        kind = "mapping" if str(f.type).startswith("dict") else str(f.type)
+        default = f.metadata["shown"] or _shown(f.default)
+        rows.append(f"| `{f.name}` | {kind} | {default} | {f.metadata['doc']} |")
+    return "\n".join(rows) + "\n"
+
+
+def _shown(default: object) -> str:
+    if default is MISSING or default == "":
+        return ""
+    return f"`{default}`" if isinstance(default, str) else str(default)
 
 
 def kafka_section(

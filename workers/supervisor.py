@@ -21,22 +21,40 @@ log = logging.getLogger("guardstream.supervisor")
 
 _MAX_PAUSE_S = 30.0
 
+_GUARDSTREAM = (sys.executable, "-m", "workers.cli")
+
 
 class Supervisor:
-    """Starts ``count`` children from ``base_args`` and supervises them."""
+    """Starts ``count`` children from ``base_args`` and supervises them.
 
-    def __init__(self, base_args: Sequence[str], count: int, *, stop_timeout: float = 30.0) -> None:
+    ``program`` is the command the arguments go to (``guardstream``, run by this Python); a
+    child that exits is restarted after ``first_pause_s``, then twice as long after each further
+    exit, up to ``max_pause_s``; on SIGTERM or SIGINT each child gets SIGTERM and, after
+    ``stop_timeout`` seconds, SIGKILL.
+    """
+
+    def __init__(
+        self,
+        base_args: Sequence[str],
+        count: int,
+        *,
+        stop_timeout: float = 30.0,
+        program: Sequence[str] = _GUARDSTREAM,
+        first_pause_s: float = 1.0,
+        max_pause_s: float = _MAX_PAUSE_S,
+    ) -> None:
         self.base_args = list(base_args)
         self.count = count
         self.stop_timeout = stop_timeout
+        self.program = list(program)
+        self.first_pause_s = first_pause_s
+        self.max_pause_s = max_pause_s
         self._children: dict[int, subprocess.Popen] = {}
         self._stopping = False
 
     def _spawn(self, index: int) -> None:
         command = [
-            sys.executable,
-            "-m",
-            "workers.cli",
+            *self.program,
             *self.base_args,
             "--process-index",
             str(index),
@@ -49,7 +67,7 @@ class Supervisor:
         previous = {
             sig: signal.signal(sig, self._on_signal) for sig in (signal.SIGTERM, signal.SIGINT)
         }
-        pauses = dict.fromkeys(range(self.count), 1.0)
+        pauses = dict.fromkeys(range(self.count), self.first_pause_s)
         try:
             for index in range(self.count):
                 self._spawn(index)
@@ -59,10 +77,10 @@ class Supervisor:
                     if code is None or self._stopping:
                         continue
                     log.warning(
-                        "process %d exited with %s; restarting in %.0fs", index, code, pauses[index]
+                        "process %d exited with %s; restarting in %gs", index, code, pauses[index]
                     )
                     time.sleep(pauses[index])
-                    pauses[index] = min(pauses[index] * 2, _MAX_PAUSE_S)
+                    pauses[index] = min(pauses[index] * 2, self.max_pause_s)
                     if not self._stopping:
                         self._spawn(index)
                 time.sleep(0.2)

@@ -1,6 +1,7 @@
 """bench.train_injection on a small sample of the project's own generated texts: the same seed
 gives the same weights, the saved file round-trips, and the chosen threshold keeps validation
-benign texts under the target. (The shipped weights come from the real data: see the README.)"""
+benign texts under the target. (The shipped weights come from the real data: see
+docs/detectors.md.)"""
 
 from __future__ import annotations
 

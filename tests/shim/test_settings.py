@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
 
+from shim.params import DEFAULTS, KNOWN_KEYS, PARAMS
 from shim.presets import PRESETS
 from shim.settings import SCANNERS, ShimSettings
 from topics import ConfigError
@@ -238,12 +240,33 @@ def test_presets_combine_and_yield_to_explicit_keys() -> None:
         settings(preset="sox")
 
 
-def test_the_readme_lists_each_presets_entities() -> None:
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+def test_the_configuration_page_lists_each_presets_entities() -> None:
+    page = (Path(__file__).resolve().parents[2] / "docs" / "configuration.md").read_text()
     rows = {
         cells[1].strip("` "): [e.strip() for e in cells[2].split(",")]
-        for line in readme.splitlines()
+        for line in page.splitlines()
         if line.startswith("| `") and len(cells := line.split("|")) == 4
         and cells[1].strip("` ") in PRESETS
     }  # fmt: skip
     assert rows == {name: list(entities) for name, entities in PRESETS.items()}
+
+
+def test_each_setting_is_a_described_key_with_the_same_default() -> None:
+    # a field added to ShimSettings without its key in shim.params (and so in the docs) fails
+    built = {"connection", "topics", "policy", "cipher", "stream_windows"}  # several keys, or none
+    for f in fields(ShimSettings):
+        if f.name not in built:
+            assert f.name in KNOWN_KEYS, f.name
+            assert f.default == DEFAULTS[f.name], f.name
+    assert settings().max_request_bytes == DEFAULTS["max_request_bytes"]
+
+
+def test_every_choice_is_checked_against_the_described_values() -> None:
+    for param in PARAMS:
+        if param.choices and not param.litellm:
+            for value in param.choices:
+                assert getattr(settings(**{param.name: value}), param.name) == value
+            with pytest.raises(
+                ConfigError, match=f"{param.name} must be {' or '.join(param.choices)}"
+            ):
+                settings(**{param.name: "neither"})

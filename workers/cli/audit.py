@@ -14,6 +14,7 @@ from rich.table import Table
 from topics.messages import AuditRecord
 from topics.specs import DEFAULT_PREFIX, Topics
 from workers.audit.reader import AuditFilter, parse_since, read_audit
+from workers.audit.sinks.base import would_block
 from workers.cli.environment import Environment
 
 
@@ -92,12 +93,31 @@ def _table(records: list[AuditRecord], *, header: bool) -> Table:
     ):
         table.add_column(column, overflow="fold")
     for r in records:
-        found = sorted({f"{o.scanner}:{f.label}" for o in r.outcomes for f in o.findings})
         missing = [f"{s} (timeout)" for s in r.timed_out] + [f"{s} (error)" for s in r.failed]
-        style = {"block": "red", "mask": "yellow"}.get(r.decision, "")
         table.add_row(
             datetime.fromtimestamp(r.completed_ms / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S"),
-            r.request_id, r.phase, r.mode, f"[{style}]{r.decision}[/]" if style else r.decision,
-            r.caller.key_alias, r.caller.model, ", ".join(found), ", ".join(missing),
+            r.request_id, r.phase, r.mode, _decision(r),
+            r.caller.key_alias, r.caller.model, ", ".join(_found(r)), ", ".join(missing),
         )  # fmt: skip
     return table
+
+
+def _decision(record: AuditRecord) -> str:
+    """The decision, styled; a request served although a scanner said block (``logging_only``,
+    a pass-through stream) says so, as the security log's ``would_block`` does."""
+    if would_block(record):
+        return "[magenta]allow (would block)[/]"
+    style = {"block": "red", "mask": "yellow"}.get(record.decision, "")
+    return f"[{style}]{record.decision}[/]" if style else record.decision
+
+
+def _found(record: AuditRecord) -> list[str]:
+    """``scanner:label`` of each finding, the scanner named once: injection labels carry it
+    already (``prompt_injection:override``), and a label equal to its scanner stands alone."""
+    found = set()
+    for outcome in record.outcomes:
+        for finding in outcome.findings:
+            label, scanner = finding.label, outcome.scanner
+            named = label == scanner or label.startswith(f"{scanner}:")
+            found.add(label if named else f"{scanner}:{label}")
+    return sorted(found)

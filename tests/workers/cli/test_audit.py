@@ -12,7 +12,16 @@ from dataclasses import replace
 from aiokafka import AIOKafkaProducer
 
 from tests.topics.samples import SAMPLES
-from topics import AuditRecord, Caller, KafkaConnection, ScannerOutcome, Topics, encode, message_key
+from topics import (
+    AuditRecord,
+    Caller,
+    Finding,
+    KafkaConnection,
+    ScannerOutcome,
+    Topics,
+    encode,
+    message_key,
+)
 
 BASE = next(m for m in SAMPLES if isinstance(m, AuditRecord))
 
@@ -36,6 +45,18 @@ def _guardstream(kafka: KafkaConnection, topics: Topics, *args: str) -> subproce
     return subprocess.run(command, capture_output=True, text=True, timeout=60, env=dict(os.environ))
 
 
+async def _publish(kafka: KafkaConnection, topics: Topics, records: list[AuditRecord]) -> None:
+    producer = AIOKafkaProducer(**kafka.client_kwargs())
+    await producer.start()
+    try:
+        for record in records:
+            await producer.send_and_wait(
+                topic=topics.audit.name, value=encode(record), key=message_key(record.request_id)
+            )
+    finally:
+        await producer.stop()
+
+
 async def test_query_filters_and_shows_duplicates_once(
     kafka: KafkaConnection, topics: Topics
 ) -> None:
@@ -45,15 +66,7 @@ async def test_query_filters_and_shows_duplicates_once(
         )
         for i in range(12)
     ]
-    producer = AIOKafkaProducer(**kafka.client_kwargs())
-    await producer.start()
-    try:
-        for record in [*records, records[0]]:  # the first one twice, as a killed pool might
-            await producer.send_and_wait(
-                topic=topics.audit.name, value=encode(record), key=message_key(record.request_id)
-            )
-    finally:
-        await producer.stop()
+    await _publish(kafka, topics, [*records, records[0]])  # the first twice, as a killed pool might
 
     blocked = _guardstream(kafka, topics, "query", "--decision", "block", "--json")
     assert blocked.returncode == 0, blocked.stderr
@@ -80,3 +93,42 @@ async def test_query_filters_and_shows_duplicates_once(
 
     future = _guardstream(kafka, topics, "query", "--since", str(int(time.time() * 1000) + 60_000))
     assert "0 record(s)" in future.stdout
+
+
+def _finding(label: str) -> Finding:
+    return Finding(text=0, start=0, end=6, label=label, score=0.9)
+
+
+async def test_the_table_shows_a_would_be_block_and_names_each_scanner_once(
+    kafka: KafkaConnection, topics: Topics
+) -> None:
+    now = int(time.time() * 1000)
+    injection = ScannerOutcome(
+        scanner="prompt_injection",
+        status="ok",
+        verdict="block",
+        score=0.97,
+        findings=[_finding("prompt_injection"), _finding("prompt_injection:override")],
+    )
+    pii = ScannerOutcome(
+        scanner="pii", status="ok", verdict="mask", findings=[_finding("EMAIL_ADDRESS")]
+    )
+    served = replace(
+        BASE, request_id="rollout-1", mode="logging_only", decision="allow",
+        outcomes=[injection, pii], timed_out=[], completed_ms=now, created_ms=now,
+    )  # fmt: skip
+    # the same findings, enforced: a real block is not a would-be block
+    enforced = replace(served, request_id="enforced-1", mode="pre_call", decision="block")
+    await _publish(kafka, topics, [served, enforced])
+
+    table = _guardstream(kafka, topics, "query")
+    assert table.returncode == 0, table.stderr
+    rows = {  # request id -> the row's cells (time, request, phase, mode, decision, ...)
+        cells[1]: cells
+        for line in table.stdout.splitlines()
+        if line.startswith("│") and len(cells := [c.strip() for c in line.split("│")[1:-1]]) == 9
+    }
+    assert rows["rollout-1"][4] == "allow (would block)", table.stdout
+    assert rows["enforced-1"][4] == "block"
+    for cells in (rows["rollout-1"], rows["enforced-1"]):
+        assert cells[7] == "pii:EMAIL_ADDRESS, prompt_injection, prompt_injection:override"

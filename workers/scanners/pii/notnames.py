@@ -27,12 +27,25 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import regex
 
-if TYPE_CHECKING:
-    from workers.scanners.pii.names import NameLexicon
+
+class NameLexicon(Protocol):
+    """What the judge asks of :class:`workers.scanners.pii.names.NameLexicon` (a protocol,
+    since that module imports this one)."""
+
+    @property
+    def first(self) -> frozenset[str]: ...
+    @property
+    def last(self) -> frozenset[str]: ...
+    @property
+    def places(self) -> frozenset[str]: ...
+
+    def is_first(self, word: str) -> bool: ...
+    def is_last(self, word: str) -> bool: ...
+
 
 __all__ = ["CALENDAR", "PLACE_HEADS", "TECH_NAMES", "NameJudge", "is_listed", "load_judge"]
 
