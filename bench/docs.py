@@ -20,12 +20,14 @@ from pathlib import Path
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
 from shim.params import markdown_table as shim_table
+from topics.scanners import markdown_table as scanner_table
 from workers.settings import markdown_table as pool_table
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
 TABLES: dict[str, tuple[str, Callable[[], str]]] = {
     "shim.params": ("configuration.md", shim_table),
+    "topics.scanners": ("configuration.md", scanner_table),
     "workers.settings": ("configuration.md", pool_table),
 }
 """Each generated table: its source (named in the markers), its page, its generator."""

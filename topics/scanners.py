@@ -4,12 +4,9 @@ The shim, the pools, the command line and the docs all read the scanner kinds fr
 other module spells an alias or a block code. A new scanner kind is one more :class:`ScannerKind`
 in :data:`REGISTRY` (and its class under ``workers/scanners/``).
 
-| kind | other names (the users' guide, LiteLLM, the command line) |
-| --- | --- |
-| ``pii`` | ``presidio``, ``pii_masking`` |
-| ``prompt_injection`` | ``detect_prompt_injection``, ``lakera_prompt_injection``, ``injection`` |
-| ``secrets`` | ``hide_secrets``, ``secret_detection`` |
-| ``moderation`` | ``llmguard_moderations``, ``openai_moderation`` |
+The table of kinds, other names and block codes in ``docs/configuration.md`` is
+:func:`markdown_table`'s output (``python -m bench.docs``; ``tests/test_docs.py`` fails while it
+is stale).
 
 The class path is a string (``module:Class``) because ``topics`` must not import ``workers``:
 the pool imports the class only when a pool of that kind starts.
@@ -29,6 +26,7 @@ __all__ = [
     "UNAVAILABLE_MESSAGE",
     "ScannerKind",
     "block_of",
+    "markdown_table",
     "scanner_kind",
 ]
 
@@ -125,3 +123,15 @@ def block_of(kind: str) -> tuple[str, str]:
 
 def _code(kind: str) -> str:
     return f"{kind}_blocked"
+
+
+def markdown_table() -> str:
+    """The docs' table of scanner kinds: other names, and the code of a block."""
+    rows = [
+        "| the guide's or LiteLLM's name | guardstream scanner | code of its block |",
+        "| --- | --- | --- |",
+    ]
+    for s in REGISTRY:
+        names = ", ".join(f"`{a}`" for a in s.aliases)
+        rows.append(f"| {names} | `{s.kind}` | `{s.block_code}` |")
+    return "\n".join(rows) + "\n"
