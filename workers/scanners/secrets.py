@@ -162,9 +162,8 @@ class SecretsScanner(Scanner):
                 "secrets: detect-secrets verification is enabled process-wide; it would send "
                 "found secrets to their vendors. Remove the verification filter."
             )
-        known: dict[str, Callable[..., BasePlugin]] = {
-            cls.__name__: cls for cls in get_mapping_from_secret_type_to_class().values()
-        }
+        plugins: list[type[BasePlugin]] = list(get_mapping_from_secret_type_to_class().values())
+        known: dict[str, Callable[..., BasePlugin]] = {p.__name__: p for p in plugins}
         known[AWSSecretAssignmentDetector.__name__] = AWSSecretAssignmentDetector
         unknown = [n for n in self.plugin_names if n not in known]
         if unknown:
