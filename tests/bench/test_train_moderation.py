@@ -107,17 +107,17 @@ def test_held_out_threshold_weighs_each_benign_source_once() -> None:
     p = np.r_[np.linspace(0.0, 0.5, 300), np.linspace(0.5, 1.0, 30), np.full(50, 0.99)]
     y = np.r_[np.zeros(330, int), np.ones(50, int)]
     sources = np.array(["a"] * 300 + ["b"] * 30 + ["c"] * 50)
-    ruled = np.zeros(len(p), bool)
-    held = train_moderation.HeldOut(p, y, sources, ruled)
+    rules = np.zeros(len(p))
+    held = train_moderation.HeldOut(p, y, sources, rules)
     threshold = train_moderation.pick_held_out_threshold(held)
     rates = [np.mean(p[(sources == s) & (y == 0)] >= threshold) for s in ("a", "b")]
     assert np.mean(rates) <= train_moderation.MAX_FPR
     looser = threshold - 0.01
     assert np.mean([np.mean(p[(sources == s) & (y == 0)] >= looser) for s in "ab"]) > 0.10
     # Benign texts a rule flags spend the same budget: the model's threshold rises.
-    ruled[300:310] = True  # a third of source "b"
+    rules[300:310] = 0.9  # a third of source "b"
     stricter = train_moderation.pick_held_out_threshold(
-        train_moderation.HeldOut(p, y, sources, ruled)
+        train_moderation.HeldOut(p, y, sources, rules)
     )
     assert stricter > threshold
 

@@ -120,3 +120,18 @@ def test_rules_respect_negation_and_counter_speech(text: str, expected: set[str]
     rules_only = ModerationScanner(options={"model": False})
     rules_only.load()
     assert _kept(rules_only, text) == expected
+
+
+def test_categories_that_block_are_judged_by_the_trained_score_band(
+    scanner: ModerationScanner,
+) -> None:
+    band = scanner.band("violence")
+    assert band is not None and 0.0 < band.log_at <= band.block_at < 1.0
+    assert scanner.band("profanity") is None  # logged, not blocked: no band
+    assert ModerationScanner(thresholds={"violence": 0.7}).band("violence") is None
+    assert ModerationScanner(actions={"hate": "block"}).band("hate") is None
+    permissive = ModerationScanner(sensitivity="permissive")
+    permissive.backend = scanner.backend  # the same loaded model
+    assert permissive.band("violence").block_at >= band.block_at  # type: ignore[union-attr]
+    text = "I'm going to kill you and your whole family tonight."
+    assert judge(scanner, Policy(), [text], scanner.scan([ScanItem(text)])).verdict == "block"
