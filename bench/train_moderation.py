@@ -1,14 +1,19 @@
 """Train the local moderation model and write its weights
 (``workers/scanners/moderation/data/moderation_model.npz``).
 
-    .venv/bin/python -m bench.train_moderation [--data ../shared/train/moderation] [--seed 7]
-        [--out PATH] [--cap 3000] [--per-class 400]
+    .venv/bin/python -m bench.train_moderation [--data ../shared/train/moderation]
+        [--borrow ../shared/train/injection] [--seed 7] [--out PATH] [--cap 3000]
+        [--per-class 400] [--hard-negatives 800] [--dump held-out.npz]
 
-Reads every JSONL in ``--data`` (text, label, source: :mod:`bench.moderation_data`) and adds the
-project's generated texts, holds out a fifth of each source and group for validation (fixed
-seed), embeds every text once (kept in ``~/.cache/guardstream/``: :mod:`bench.embedding_cache`),
-and fits one logistic regression per head (:data:`HEADS`) over the embedding, hashed n-grams and
-rule scores (:mod:`workers.scanners.moderation.backends.local_model`).
+Reads every JSONL in ``--data`` (text, label, source: :mod:`bench.moderation_data`), the benign
+sets of ``--borrow`` that :data:`~bench.moderation_data.BORROWED` names (multilingual questions,
+long instructions, security-flavoured requests, short queries), the project's generated texts
+and generated hard negatives (:mod:`bench.moderation_hard_negatives`); holds out a fifth of each
+source and group for validation (fixed seed; CatQA's translations of one question and XQuAD's of
+one ``qa_id`` stay on one side), embeds every text once (kept in ``~/.cache/guardstream/``:
+:mod:`bench.embedding_cache`), and fits one logistic regression per head (:data:`HEADS`) over the
+embedding, hashed n-grams and rule scores (:mod:`workers.scanners.moderation.backends.local_model`),
+each text weighed by its source (:func:`source_weights`).
 
 Every choice is made on the training data, never on evaluation data:
 
@@ -16,14 +21,16 @@ Every choice is made on the training data, never on evaluation data:
   by the ``flagged`` head's validation recall at the threshold rule below;
 - the ``flagged`` threshold, on held-out sources: each source is scored by a head fitted on the
   others (leave one source out), and the threshold is the lowest at which those scores flag on
-  average at most 10% of each source's benign texts (tweets, comments, generated look-alikes),
-  each source weighed once. A threshold chosen inside the training sources (10% of every
-  source's validation benign texts) flagged about half of the benign texts of a source it had
-  not seen: that is what a deployment brings.
+  average at most 10% of each source's benign texts, each source weighed once. A threshold
+  chosen inside the training sources (10% of every source's validation benign texts) flagged
+  about half of the benign texts of a source it had not seen: that is what a deployment brings;
+- the operating points (:mod:`workers.bands`), by the same rule for each target mean benign FPR
+  of :data:`~workers.bands.TARGET_FPRS`, the rules flagging at the score the backend reports
+  them at.
 
-It prints the validation table (at the validation split's own threshold and at the chosen one)
-and the leave-one-source-out table, then writes the heads fitted on the training split with the
-chosen threshold. The same data and seed give the same arrays.
+It prints the validation table, the operating points, the leave-one-source-out tables (per
+source at each point, per category) and writes the heads fitted on the training split with the
+chosen threshold and operating points. The same data and seed give the same arrays.
 """
 
 from __future__ import annotations
