@@ -14,8 +14,8 @@ import time
 from pathlib import Path
 
 from topics.messages import Policy
-from workers.bands import SENSITIVITIES
 from workers.policy import judge
+from workers.scanners.bands import SENSITIVITIES
 from workers.scanners.base import ScanItem
 from workers.scanners.moderation.scanner import ModerationScanner
 

@@ -24,9 +24,9 @@ Every choice is made on the training data, never on evaluation data:
   average at most 10% of each source's benign texts, each source weighed once. A threshold
   chosen inside the training sources (10% of every source's validation benign texts) flagged
   about half of the benign texts of a source it had not seen: that is what a deployment brings;
-- the operating points (:mod:`workers.bands`), by the same rule for each target mean benign FPR
-  of :data:`~workers.bands.TARGET_FPRS`, the rules flagging at the score the backend reports
-  them at.
+- the operating points (:mod:`workers.scanners.bands`), by the same rule for each target mean
+  benign FPR of :data:`~workers.scanners.bands.TARGET_FPRS`, the rules flagging at the score the
+  backend reports them at.
 
 It prints the validation table, the operating points, the leave-one-source-out tables (per
 source at each point, per category) and writes the heads fitted on the training split with the
@@ -62,7 +62,7 @@ from bench.moderation_report import (
     print_operating_points,
     print_per_category,
 )
-from workers.bands import TARGET_FPRS
+from workers.scanners.bands import TARGET_FPRS
 from workers.scanners.moderation.backends.features import N_BUCKETS, ngrams
 from workers.scanners.moderation.backends.local_model import (
     CATEGORY_HEADS,
@@ -418,11 +418,11 @@ def pick_held_out_threshold(held: HeldOut) -> float:
 
 
 def operating_points(held: HeldOut, anchor: float) -> list[dict[str, float]]:
-    """One entry per :data:`~workers.bands.TARGET_FPRS` target ``f``: the lowest ``flagged``
-    probability at which the backend (weights whose threshold is ``anchor``, rules reported at
-    their own scores) flags on average at most ``f`` of each held-out source's benign texts,
-    and that threshold's mean per-source recall and benign FPR (above ``f`` only where no
-    threshold reaches it)."""
+    """One entry per :data:`~workers.scanners.bands.TARGET_FPRS` target ``f``: the lowest
+    ``flagged`` probability at which the backend (weights whose threshold is ``anchor``, rules
+    reported at their own scores) flags on average at most ``f`` of each held-out source's
+    benign texts, and that threshold's mean per-source recall and benign FPR (above ``f`` only
+    where no threshold reaches it)."""
     points = []
     for target in TARGET_FPRS:
         threshold = lowest_threshold(held, target, anchor)

@@ -17,7 +17,7 @@ import pytest
 
 from bench import train_moderation
 from bench.moderation_data import UNKNOWN, generated, read_folder, split
-from workers.bands import TARGET_FPRS
+from workers.scanners.bands import TARGET_FPRS
 from workers.scanners.moderation.backends.local_model import HEADS, ModelWeights
 
 

@@ -2,15 +2,15 @@
 
 A text ``RISK:<score>`` gets one finding labelled ``RISK`` with that score. Its operating points
 are fixed here (target mean benign FPR to score), so each ``sensitivity`` gives a known band
-(:data:`workers.bands.SENSITIVITIES`): balanced logs from 0.7 and blocks from 0.9, strict from
-0.6 and 0.8, permissive from 0.8 and 0.95.
+(:data:`workers.scanners.bands.SENSITIVITIES`): balanced logs from 0.7 and blocks from 0.9,
+strict from 0.6 and 0.8, permissive from 0.8 and 0.95.
 """
 
 from __future__ import annotations
 
 import re
 
-from workers.bands import Band, band_for, check_sensitivity
+from workers.scanners.bands import Band, band_for, check_sensitivity
 from workers.scanners.base import LabelFinding, ScanItem, Scanner, TextFindings
 
 _RISK = re.compile(r"RISK:(\d(?:\.\d+)?)")

@@ -1,4 +1,4 @@
-"""Score bands (:mod:`workers.bands`) and how :mod:`workers.policy` judges with them."""
+"""Score bands (:mod:`workers.scanners.bands`) and how :mod:`workers.policy` judges with them."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from tests.workers.band_scanner import BandScanner
 from tests.workers.keyword_scanner import KeywordScanner
 from topics import Policy
 from topics.errors import ConfigError
-from workers.bands import (
+from workers.policy import judge
+from workers.scanners.bands import (
     SENSITIVITIES,
     TARGET_FPRS,
     Band,
@@ -20,7 +21,6 @@ from workers.bands import (
     check_sensitivity,
     read_operating_points,
 )
-from workers.policy import judge
 from workers.scanners.base import ScanItem
 
 

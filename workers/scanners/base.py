@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 
 from topics.errors import ConfigError, ScannerTimeout
 from topics.messages import Action
-from workers.bands import Band
+from workers.scanners.bands import Band
 
 __all__ = [
     "LabelFinding",
@@ -108,9 +108,9 @@ class Scanner:
         return self.default_threshold
 
     def band(self, label: str) -> Band | None:
-        """This scanner's score band for ``label`` (:mod:`workers.bands`): block above it, log
-        inside it. Used instead of :meth:`threshold` and :meth:`action` when the policy names
-        neither the label nor the scanner; ``None`` (the default): no band, those apply."""
+        """This scanner's score band for ``label`` (:mod:`workers.scanners.bands`): block above
+        it, log inside it. Used instead of :meth:`threshold` and :meth:`action` when the policy
+        names neither the label nor the scanner; ``None`` (the default): no band, those apply."""
         return None
 
     def load(self) -> None:

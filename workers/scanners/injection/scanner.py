@@ -51,7 +51,7 @@ import numpy as np
 
 from topics.errors import ConfigError
 from topics.messages import Action
-from workers.bands import Band, band_for, check_sensitivity, read_operating_points
+from workers.scanners.bands import Band, band_for, check_sensitivity, read_operating_points
 from workers.scanners.base import LabelFinding, ScanItem, Scanner, TextFindings
 from workers.scanners.injection.attack_index import SEED_CORPUS, AttackIndex, load_corpus
 from workers.scanners.injection.classifier import (
@@ -101,7 +101,7 @@ class InjectionScanner(Scanner):
     - ``threshold``: score a text needs to count, when the policy sets none (default 0.5);
       setting it (or ``action``) turns the score band off: that threshold and action apply;
     - ``sensitivity``: ``strict``, ``balanced`` (default) or ``permissive``
-      (:data:`workers.bands.SENSITIVITIES`): with the classifier on and weights that carry
+      (:data:`workers.scanners.bands.SENSITIVITIES`): with the classifier on and weights that carry
       operating points, a finding the policy does not name is blocked above the classifier's
       operating point for that sensitivity and logged in the band below (:meth:`band`); weights
       without them keep the single ``threshold`` (0.5) and ``action``;

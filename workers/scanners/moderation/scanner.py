@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 from topics.errors import ConfigError, GuardstreamError, ScannerError
 from topics.messages import Action
-from workers.bands import Band, band_for, check_sensitivity
+from workers.scanners.bands import Band, band_for, check_sensitivity
 from workers.scanners.base import LabelFinding, ScanItem, Scanner, TextFindings
 from workers.scanners.moderation.backends import Backend, backend_class
 from workers.scanners.moderation.backends.taxonomy import CATEGORIES
@@ -28,7 +28,7 @@ class ModerationScanner(Scanner):
     ``retries``, ``model``... see each backend class), ``actions`` and ``thresholds`` per
     category (``{"profanity": "block"}``, ``{"profanity": 0.8}``) used when the request's policy
     names neither the category nor ``moderation``, and ``sensitivity`` (``strict``,
-    ``balanced``, the default, or ``permissive``: :data:`workers.bands.SENSITIVITIES`).
+    ``balanced``, the default, or ``permissive``: :data:`workers.scanners.bands.SENSITIVITIES`).
 
     With the local backend's trained model, a category that blocks by default is judged by the
     score band of ``sensitivity`` (:meth:`band`): blocked above the model's operating point for

@@ -44,7 +44,7 @@ class Backend:
 
     def operating_scores(self) -> dict[float, float]:
         """Target mean benign FPR to the score (on this backend's scale) of its operating point
-        there (:mod:`workers.bands`); empty (the default) for a backend that has none."""
+        there (:mod:`workers.scanners.bands`); empty (the default) for a backend that has none."""
         return {}
 
     def close(self) -> None:

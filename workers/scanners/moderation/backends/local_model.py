@@ -27,7 +27,7 @@ from typing import Final
 import numpy as np
 
 from topics.errors import ConfigError
-from workers.bands import parse_operating_points
+from workers.scanners.bands import parse_operating_points
 from workers.scanners.moderation.backends.features import N_BUCKETS, clean, ngrams
 from workers.scanners.moderation.backends.rules import RULE_CATEGORIES, CategoryRules
 from workers.scanners.text.normalize import normalize
@@ -104,7 +104,7 @@ class ModelWeights:
     fingerprint: str
     """The encoder's fingerprint (:meth:`Embedder.fingerprint`) the heads were fitted on."""
     operating_points: tuple[dict[str, float], ...] = ()
-    """The ``flagged`` head's operating points (:mod:`workers.bands`), chosen with held-out
+    """The ``flagged`` head's operating points (:mod:`workers.scanners.bands`), chosen with held-out
     sources by the trainer; empty in weights saved before they existed."""
 
     def save(self, path: Path) -> None:
