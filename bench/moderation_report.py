@@ -15,7 +15,7 @@ __all__ = ["category_of", "print_loso_per_source", "print_operating_points", "pr
 def category_of(example: Example) -> str:
     """What a flagged example's source calls its harm, in the taxonomy's words where there is
     one (``cse`` is ``sexual``), else the source's own (``child_abuse``, ``privacy``)."""
-    kind = example.group.split(":", 1)[1]
+    kind = example.group.split(":", 1)[-1]  # generated texts: the group is the category
     return CATEGORY_OF.get(kind) or kind or "unlabelled"
 
 
