@@ -130,8 +130,13 @@ def test_categories_that_block_are_judged_by_the_trained_score_band(
     assert scanner.band("profanity") is None  # logged, not blocked: no band
     assert ModerationScanner(thresholds={"violence": 0.7}).band("violence") is None
     assert ModerationScanner(actions={"hate": "block"}).band("hate") is None
-    permissive = ModerationScanner(sensitivity="permissive")
-    permissive.backend = scanner.backend  # the same loaded model
+    strict, permissive = (ModerationScanner(sensitivity=s) for s in ("strict", "permissive"))
+    strict.backend = permissive.backend = scanner.backend  # the same loaded model
     assert permissive.band("violence").block_at >= band.block_at  # type: ignore[union-attr]
+    # A clear threat: blocked when strict, logged (served, flagged for review) when balanced,
+    # since balanced blocks only above the 1% point of held-out sources.
     text = "I'm going to kill you and your whole family tonight."
-    assert judge(scanner, Policy(), [text], scanner.scan([ScanItem(text)])).verdict == "block"
+    answers = scanner.scan([ScanItem(text)])
+    assert judge(strict, Policy(), [text], answers).verdict == "block"
+    balanced = judge(scanner, Policy(), [text], answers)
+    assert balanced.verdict == "flag" and "violence" in balanced.scores
