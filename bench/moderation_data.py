@@ -28,18 +28,35 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+from bench.moderation_hard_negatives import SOURCE as HARD_SOURCE
+from bench.moderation_hard_negatives import hard_negatives
 from bench.moderation_texts import generate
 from bench.splits import stratified_split
 from workers.scanners.moderation.backends.features import clean
 from workers.scanners.moderation.backends.local_model import CATEGORY_HEADS
 
-__all__ = ["CATEGORY_OF", "GENERATED", "UNKNOWN", "Example", "generated", "read_folder", "split"]
+__all__ = [
+    "BORROWED",
+    "CATEGORY_OF",
+    "GENERATED",
+    "HARD_NEGATIVE",
+    "UNKNOWN",
+    "Example",
+    "generated",
+    "generated_hard_negatives",
+    "read_borrowed",
+    "read_folder",
+    "split",
+]
 
 GENERATED: Final = "guardstream-generated"
 """The source name of the generated texts."""
 
 UNKNOWN: Final = -1
 """A target the source does not give."""
+
+HARD_NEGATIVE: Final = "hard_negative"
+"""The group kind of benign texts that sound dangerous (CoCoNot's contrast set, generated)."""
 
 CATEGORY_OF: Final[dict[str, str | None]] = {
     # Davidson
@@ -55,6 +72,14 @@ CATEGORY_OF: Final[dict[str, str | None]] = {
     "sxc_prn": "sexual",
     "src": "sexual",
     "cse": "sexual",
+    # CatQA's and SimpleSafetyTests' categories beyond the six heads: fraud and malware are
+    # illicit, extremism is violence; child abuse (physical or sexual) and privacy are flagged
+    # without a category head.
+    "illicit_fraud": "illicit",
+    "illicit_malware": "illicit",
+    "violent_extremism": "violence",
+    "child_abuse": None,
+    "privacy": None,
 }
 """A record's ``hazard`` or ``category`` to a category head (None: no category)."""
 
@@ -80,6 +105,9 @@ class Example:
     """The file stem it came from, or :data:`GENERATED`."""
     group: str
     """What it is within its source (label and category), for capping and stratifying."""
+    unit: str = ""
+    """Texts with the same unit (translations of one question) stay on one side of the split;
+    empty: the text is its own unit."""
 
     @property
     def flagged(self) -> int:
@@ -95,9 +123,11 @@ def _targets(flagged: int, category: str | None, profanity: int) -> tuple[int, .
     return (flagged, *categories, profanity)
 
 
-def _example(record: dict, source: str) -> Example:
+def _example(record: dict, source: str, unit: str = "") -> Example:
     flagged = int(record["label"] == "flagged")
     kind = str(record.get("hazard") or record.get("category") or "")
+    if record.get("hard_negative"):
+        kind = HARD_NEGATIVE  # CoCoNot's "sounds dangerous, is safe": its own group to report
     category = CATEGORY_OF.get(kind, kind if kind in CATEGORY_HEADS else None)
     profanity = UNKNOWN
     if kind == "offensive":
@@ -105,7 +135,26 @@ def _example(record: dict, source: str) -> Example:
     elif kind == "neither":
         profanity = 0
     group = f"{record['label']}:{kind}"
-    return Example(clean(record["text"]), _targets(flagged, category, profanity), source, group)
+    targets = _targets(flagged, category, profanity)
+    return Example(clean(record["text"]), targets, source, group, unit)
+
+
+def _units(records: list[dict]) -> list[str]:
+    """Each record's unit: CatQA's translations of one question share one (its category,
+    subcategory and rank within them in its own language: the three files list the questions in
+    the same order), XQuAD's its ``qa_id``; any other record is its own unit."""
+    units: list[str] = []
+    rank: dict[tuple[str, str, str], int] = {}
+    for record in records:
+        if "catqa_subcategory" in record:
+            key = (record["catqa_category"], record["catqa_subcategory"], record["language"])
+            rank[key] = rank.get(key, -1) + 1
+            units.append(f"{key[0]}/{key[1]}/{rank[key]}")
+        elif "qa_id" in record:
+            units.append(str(record["qa_id"]))
+        else:
+            units.append("")
+    return units
 
 
 def read_folder(folder: Path, cap: int, seed: int) -> list[Example]:
@@ -119,17 +168,64 @@ def read_folder(folder: Path, cap: int, seed: int) -> list[Example]:
         groups: dict[str, list[Example]] = {}
         seen: set[str] = set()
         with path.open(encoding="utf-8") as f:
-            for line in f:
-                if line.strip():
-                    example = _example(json.loads(line), path.stem)
-                    if example.text and example.text not in seen:
-                        seen.add(example.text)
-                        groups.setdefault(example.group, []).append(example)
-        for name in sorted(groups):
-            group = groups[name]
-            if len(group) > cap:
-                group = random.Random(f"{seed}:{path.stem}:{name}").sample(group, cap)
-            examples.extend(group)
+            records = [json.loads(line) for line in f if line.strip()]
+        for record, unit in zip(records, _units(records), strict=True):
+            example = _example(record, path.stem, unit)
+            if example.text and example.text not in seen:
+                seen.add(example.text)
+                groups.setdefault(example.group, []).append(example)
+        examples.extend(_capped(groups, cap, f"{seed}:{path.stem}"))
+    return examples
+
+
+def _capped(groups: dict[str, list[Example]], cap: int, seed: str) -> list[Example]:
+    """At most ``cap`` examples per group, drawn with ``seed`` and the group's name."""
+    out: list[Example] = []
+    for name in sorted(groups):
+        group = groups[name]
+        if len(group) > cap:
+            group = random.Random(f"{seed}:{name}").sample(group, cap)
+        out.extend(group)
+    return out
+
+
+BORROWED: Final[dict[str, tuple[int, dict[str, tuple[str, ...]]]]] = {
+    "xquad-multilingual": (1400, {"kind": ("question",), "language": ("en", "zh", "vi", "de")}),
+    "flan-niv2-definitions": (500, {}),
+    "purplellama-frr-benign": (500, {}),
+    "clinc-oos-benign": (500, {}),
+    "system-prompt-collections": (60, {}),
+}
+"""Benign sets of the injection data (``../shared/train/injection``) the moderation model also
+learns from, each with the most texts it gives and the field values it keeps: without them every
+Chinese or Vietnamese text in training is a harmful CatQA question, every long instruction
+a jailbreak-style AILuminate prompt, and the model learns the language or the style, not the
+harm. XQuAD's questions come in the languages the harmful sets use."""
+
+
+def read_borrowed(folder: Path, seed: int) -> list[Example]:
+    """The benign texts of :data:`BORROWED` from ``folder`` (missing files are skipped, so a
+    folder of moderation data alone still trains), at most its cap per file."""
+    examples: list[Example] = []
+    for stem, (cap, keep) in BORROWED.items():
+        path = folder / f"{stem}.jsonl"
+        if not path.exists():
+            continue
+        with path.open(encoding="utf-8") as f:
+            records = [json.loads(line) for line in f if line.strip()]
+        records = [
+            r
+            for r in records
+            if r["label"] == "benign" and all(r.get(k) in v for k, v in keep.items())
+        ]
+        seen: set[str] = set()
+        group: list[Example] = []
+        for record, unit in zip(records, _units(records), strict=True):
+            example = _example(record, stem, unit)
+            if example.text and example.text not in seen:
+                seen.add(example.text)
+                group.append(example)
+        examples.extend(_capped({"benign:": group}, cap, f"{seed}:{stem}"))
     return examples
 
 
@@ -148,7 +244,21 @@ def generated(per_class: int, seed: int) -> list[Example]:
     return examples
 
 
+def generated_hard_negatives(count: int, seed: int) -> list[Example]:
+    """The project's generated benign texts that sound dangerous
+    (:mod:`bench.moderation_hard_negatives`), a source of their own."""
+    targets = _targets(0, None, 0)
+    group = f"benign:{HARD_NEGATIVE}"
+    return [Example(clean(t), targets, HARD_SOURCE, group) for t in hard_negatives(count, seed)]
+
+
 def split(examples: list[Example], share: float, seed: int) -> tuple[list[Example], list[Example]]:
-    """Training and validation, stratified by source and group: ``share`` of each group is
-    held out for validation, drawn with ``seed``."""
-    return stratified_split(examples, lambda e: (e.source, e.group), share, seed)
+    """Training and validation, stratified by source and group: ``share`` of each group's units
+    is held out for validation, drawn with ``seed``; a unit's texts (the translations of one
+    question) stay together, so validation never scores a translation of a training text."""
+    units: dict[tuple[str, str, str], list[Example]] = {}
+    for i, e in enumerate(examples):
+        units.setdefault((e.source, e.group, e.unit or f"#{i}"), []).append(e)
+    bundles = [units[k] for k in sorted(units, key=lambda k: (k[0], k[1]))]
+    train, valid = stratified_split(bundles, lambda b: (b[0].source, b[0].group), share, seed)
+    return [e for b in train for e in b], [e for b in valid for e in b]

@@ -13,6 +13,9 @@ import sys
 import time
 from pathlib import Path
 
+from topics.messages import Policy
+from workers.policy import judge
+from workers.scanners.bands import SENSITIVITIES
 from workers.scanners.base import ScanItem
 from workers.scanners.moderation.scanner import ModerationScanner
 
@@ -63,6 +66,24 @@ def main() -> None:
             counts = by_category[str(r.get("category"))]
             counts[0] += flagged(a, 0.5)
             counts[1] += 1
+    # The score bands the shipped weights give each sensitivity: what blocks, and what blocks or
+    # is logged, under a policy that names nothing (the default).
+    for sensitivity in SENSITIVITIES:
+        banded = ModerationScanner(sensitivity=sensitivity)
+        banded.backend = scanner.backend  # the same loaded model
+        verdicts = [
+            judge(banded, Policy(), [r["text"]], [a]).verdict
+            for r, a in zip(rows, answers, strict=True)
+        ]
+        pairs = list(zip(rows, verdicts, strict=True))
+        for name, kinds in (("block", {"block"}), ("block or log", {"block", "flag"})):
+            tp = sum(r["label"] == "flagged" and v in kinds for r, v in pairs)
+            fp = sum(r["label"] == "benign" and v in kinds for r, v in pairs)
+            hfp = sum(bool(r.get("hard_negative")) and v in kinds for r, v in pairs)
+            print(
+                f"{sensitivity} {name}: recall {tp / positives:.3f}  FPR {fp / negatives:.3f}  "
+                f"hard-negative FPR {hfp / max(hard, 1):.3f}"
+            )
     print("recall by category at 0.5:")
     for category, (hit, total) in sorted(by_category.items(), key=lambda kv: -kv[1][1]):
         print(f"  {category:28s} {hit:3d}/{total:<3d}")

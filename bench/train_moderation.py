@@ -1,14 +1,19 @@
 """Train the local moderation model and write its weights
 (``workers/scanners/moderation/data/moderation_model.npz``).
 
-    .venv/bin/python -m bench.train_moderation [--data ../shared/train/moderation] [--seed 7]
-        [--out PATH] [--cap 3000] [--per-class 400]
+    .venv/bin/python -m bench.train_moderation [--data ../shared/train/moderation]
+        [--borrow ../shared/train/injection] [--seed 7] [--out PATH] [--cap 3000]
+        [--per-class 400] [--hard-negatives 800] [--dump held-out.npz]
 
-Reads every JSONL in ``--data`` (text, label, source: :mod:`bench.moderation_data`) and adds the
-project's generated texts, holds out a fifth of each source and group for validation (fixed
-seed), embeds every text once (kept in ``~/.cache/guardstream/``: :mod:`bench.embedding_cache`),
-and fits one logistic regression per head (:data:`HEADS`) over the embedding, hashed n-grams and
-rule scores (:mod:`workers.scanners.moderation.backends.local_model`).
+Reads every JSONL in ``--data`` (text, label, source: :mod:`bench.moderation_data`), the benign
+sets of ``--borrow`` that :data:`~bench.moderation_data.BORROWED` names (multilingual questions,
+long instructions, security-flavoured requests, short queries), the project's generated texts
+and generated hard negatives (:mod:`bench.moderation_hard_negatives`); holds out a fifth of each
+source and group for validation (fixed seed; CatQA's translations of one question and XQuAD's of
+one ``qa_id`` stay on one side), embeds every text once (kept in ``~/.cache/guardstream/``:
+:mod:`bench.embedding_cache`), and fits one logistic regression per head (:data:`HEADS`) over the
+embedding, hashed n-grams and rule scores (:mod:`workers.scanners.moderation.backends.local_model`),
+each text weighed by its source (:func:`source_weights`).
 
 Every choice is made on the training data, never on evaluation data:
 
@@ -16,14 +21,16 @@ Every choice is made on the training data, never on evaluation data:
   by the ``flagged`` head's validation recall at the threshold rule below;
 - the ``flagged`` threshold, on held-out sources: each source is scored by a head fitted on the
   others (leave one source out), and the threshold is the lowest at which those scores flag on
-  average at most 10% of each source's benign texts (tweets, comments, generated look-alikes),
-  each source weighed once. A threshold chosen inside the training sources (10% of every
-  source's validation benign texts) flagged about half of the benign texts of a source it had
-  not seen: that is what a deployment brings.
+  average at most 10% of each source's benign texts, each source weighed once. A threshold
+  chosen inside the training sources (10% of every source's validation benign texts) flagged
+  about half of the benign texts of a source it had not seen: that is what a deployment brings;
+- the operating points (:mod:`workers.scanners.bands`), by the same rule for each target mean
+  benign FPR of :data:`~workers.scanners.bands.TARGET_FPRS`, the rules flagging at the score the
+  backend reports them at.
 
-It prints the validation table (at the validation split's own threshold and at the chosen one)
-and the leave-one-source-out table, then writes the heads fitted on the training split with the
-chosen threshold. The same data and seed give the same arrays.
+It prints the validation table, the operating points, the leave-one-source-out tables (per
+source at each point, per category) and writes the heads fitted on the training split with the
+chosen threshold and operating points. The same data and seed give the same arrays.
 """
 
 from __future__ import annotations
@@ -39,7 +46,23 @@ import numpy as np
 from scipy import sparse
 from tqdm import tqdm
 
-from bench.moderation_data import GENERATED, UNKNOWN, Example, generated, read_folder, split
+from bench.moderation_data import (
+    GENERATED,
+    UNKNOWN,
+    Example,
+    generated,
+    generated_hard_negatives,
+    read_borrowed,
+    read_folder,
+    split,
+)
+from bench.moderation_hard_negatives import SOURCE as HARD_SOURCE
+from bench.moderation_report import (
+    print_loso_per_source,
+    print_operating_points,
+    print_per_category,
+)
+from workers.scanners.bands import TARGET_FPRS
 from workers.scanners.moderation.backends.features import N_BUCKETS, ngrams
 from workers.scanners.moderation.backends.local_model import (
     CATEGORY_HEADS,
@@ -47,6 +70,7 @@ from workers.scanners.moderation.backends.local_model import (
     HEADS,
     MAX_TOKENS,
     ModelWeights,
+    calibrate,
     condemned,
     rule_vector,
 )
@@ -55,6 +79,7 @@ from workers.scanners.text.normalize import normalize
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = ROOT.parent / "shared" / "train" / "moderation"
+DEFAULT_BORROW = ROOT.parent / "shared" / "train" / "injection"
 MAX_FPR = 0.10
 """The false-positive rate the threshold keeps on every source's validation benign texts."""
 RULE_FLAGS = 0.5
@@ -64,6 +89,12 @@ HIGH_TAIL = 1.0 - np.logspace(-2, -4, 21)
 GRID_C = (2.0, 8.0, 32.0)
 GRID_SCALE = (1.0, 3.0)
 """Candidate C and embedding weights; the product is tried on the ``flagged`` head."""
+
+SIDE_WEIGHT: dict[tuple[str, int], float] = {("stormfront-hate", 0): 0.5}
+"""A source side's weight against the others' (1): Stormfront's benign side is in-group talk of
+a white-supremacist forum, some of it borderline, so it teaches "not hate" at half weight."""
+HARD_NEGATIVES = 800
+"""Generated benign texts that sound dangerous (:mod:`bench.moderation_hard_negatives`)."""
 
 Embed = Callable[[list[str]], np.ndarray]
 
@@ -77,6 +108,8 @@ class Features:
     rules: np.ndarray
     condemns: np.ndarray
     """Whether the rules see counter-speech (:func:`condemned` lowers those scores)."""
+    weight: np.ndarray
+    """Each row's training weight (:func:`source_weights`)."""
 
     def design(self, scale: float, rows: np.ndarray | None = None) -> sparse.csr_matrix:
         """One sparse matrix: embedding times ``scale``, n-grams, rules."""
@@ -107,21 +140,59 @@ def featurize(examples: Sequence[Example], embed: Embed) -> Features:
         dtype=np.float32,
     )
     ruled_array = np.array(ruled, dtype=np.float32).reshape(len(texts), len(RULE_CATEGORIES))
-    return Features(embedding.astype(np.float32), ngram, ruled_array, np.array(condemns, bool))
+    return Features(
+        embedding.astype(np.float32),
+        ngram,
+        ruled_array,
+        np.array(condemns, bool),
+        source_weights(examples),
+    )
 
 
-def fit_head(x: sparse.csr_matrix, y: np.ndarray, c: float) -> tuple[np.ndarray, float]:
-    """Coefficients and intercept of one head on the rows that know its answer; a head whose
+def source_weights(examples: Sequence[Example]) -> np.ndarray:
+    """Each example's weight: every source's flagged side and benign side (a cell) weighs the
+    square root of its size times :data:`SIDE_WEIGHT`, shared by its texts. Weighed by size,
+    Davidson's tweets and Stormfront's forum posts would decide what harm looks like; weighed
+    equally, SimpleSafetyTests' 80 training prompts would count as much as 4,000 tweets and
+    each be learnt by heart. The square root sits between the two."""
+    cells: dict[tuple[str, int], int] = {}
+    for e in examples:
+        cells[(e.source, e.flagged)] = cells.get((e.source, e.flagged), 0) + 1
+    return np.array(
+        [SIDE_WEIGHT.get((e.source, e.flagged), 1.0) / np.sqrt(cells[(e.source, e.flagged)])
+         for e in examples],
+        dtype=np.float64,
+    )  # fmt: skip
+
+
+def fit_head(
+    x: sparse.csr_matrix,
+    y: np.ndarray,
+    c: float,
+    weight: np.ndarray | None = None,
+    start: tuple[np.ndarray, float] | None = None,
+) -> tuple[np.ndarray, float]:
+    """Coefficients and intercept of one head on the rows that know its answer, each row
+    weighed by ``weight`` (default 1) and both classes rescaled to the same total; a head whose
     known rows are all one class (a category absent when its only source is left out) gets no
-    weights and a strongly negative or positive intercept."""
+    weights and a strongly negative or positive intercept. ``start`` (coefficients and
+    intercept) is where the solver begins: the loss is strictly convex, so only the time to
+    its minimum changes, by the solver's tolerance at most."""
     from sklearn.linear_model import LogisticRegression
 
     known = y != UNKNOWN
     if len(set(y[known].tolist())) < 2:
         sign = 1.0 if known.any() and y[known][0] == 1 else -1.0
         return np.zeros(x.shape[1], dtype=np.float32), 8.0 * sign
-    model = LogisticRegression(C=c, class_weight="balanced", max_iter=3000, tol=1e-5)
-    model.fit(x[known], y[known])
+    yk = y[known]
+    w = np.ones(len(yk)) if weight is None else np.asarray(weight, dtype=np.float64)[known]
+    for label in (0, 1):  # "balanced": each class carries half of the rows' count
+        w[yk == label] *= 0.5 * len(yk) / w[yk == label].sum()
+    model = LogisticRegression(C=c, max_iter=3000, tol=1e-5, warm_start=start is not None)
+    if start is not None:
+        model.coef_ = np.asarray(start[0], dtype=np.float64).reshape(1, -1)
+        model.intercept_ = np.array([start[1]], dtype=np.float64)
+    model.fit(x[known], yk, sample_weight=w)
     return model.coef_[0].astype(np.float32), float(model.intercept_[0])
 
 
@@ -135,7 +206,7 @@ def fit(
     intercept = np.zeros(len(HEADS), dtype=np.float32)
     for i, head in enumerate(HEADS):
         if head in heads:
-            coef[i], intercept[i] = fit_head(x, targets[:, i], c)
+            coef[i], intercept[i] = fit_head(x, targets[:, i], c, features.weight)
     return coef, intercept
 
 
@@ -212,6 +283,8 @@ class Trained:
     scale: float
     validation: np.ndarray
     """(validation rows, len(HEADS)) probabilities."""
+    flagged: tuple[np.ndarray, float]
+    """The ``flagged`` head's coefficients over :meth:`Features.design` and its intercept."""
 
 
 def train(
@@ -227,8 +300,11 @@ def train(
     y_tr = np.array([e.targets for e in train_set])
     y_va = np.array([e.targets for e in valid_set])
     src_va = np.array([e.source for e in valid_set])
-    best: tuple[float, float, float, float] | None = None
     grid = [(c, s) for c in grid_c for s in grid_scale]
+    best: tuple[float, float, float, float] | None = None
+    if len(grid) == 1:  # nothing to choose: no fit to spend on it
+        best = (0.0, 0.0, *grid[0])
+        grid = []
     for c, scale in tqdm(grid, desc="choosing C and embedding weight", unit="fit"):
         coef, intercept = fit(tr, y_tr, c, scale, heads=("flagged",))
         p = probabilities(va, coef, intercept, scale)[:, 0]
@@ -251,14 +327,21 @@ def train(
         threshold=threshold,
         fingerprint=fingerprint,
     )
-    return Trained(weights, c, scale, p_va)
+    return Trained(weights, c, scale, p_va, (coef[0], float(intercept[0])))
 
 
 def held_out_flagged(
-    train_set: Sequence[Example], valid_set: Sequence[Example], embed: Embed, c: float, scale: float
+    train_set: Sequence[Example],
+    valid_set: Sequence[Example],
+    embed: Embed,
+    c: float,
+    scale: float,
+    start: tuple[np.ndarray, float] | None = None,
 ) -> HeldOut:
     """Leave one source out: every example's ``flagged`` probability from a head fitted (chosen
-    C and weight) on all the other sources, in the order training split, then validation.
+    C and weight; the solver starting from ``start``, the head fitted on every source, which
+    makes each fit several times faster) on all the other sources, in the order training
+    split, then validation.
     Counter-speech is not applied: the category heads are not fitted here, and it only ever
     lowers a score."""
     examples = [*train_set, *valid_set]
@@ -268,27 +351,62 @@ def held_out_flagged(
     p = np.zeros(len(examples))
     for source in tqdm(sorted(set(sources.tolist())), desc="leave one source out", unit="source"):
         keep = sources != source
-        coef, intercept = fit_head(features.design(scale, np.flatnonzero(keep)), y[keep], c)
+        rows = np.flatnonzero(keep)
+        x = features.design(scale, rows)
+        coef, intercept = fit_head(x, y[keep], c, features.weight[rows], start)
         held = np.flatnonzero(~keep)
         logits = np.asarray(features.design(scale, held) @ coef + intercept, dtype=np.float64)
         p[held] = 1.0 / (1.0 + np.exp(-logits))
-    return HeldOut(p, y, sources, features.rules.max(axis=1) >= RULE_FLAGS)
+    return HeldOut(p, y, sources, features.rules.max(axis=1))
 
 
 @dataclass(frozen=True)
 class HeldOut:
-    """Leave-one-source-out scores of every example, with its label, source, and whether a rule
-    alone flags it (the backend flags either way)."""
+    """Leave-one-source-out scores of every example, with its label, source, and its rules'
+    best score (a rule flags alone, at its own score, in the backend)."""
 
     p: np.ndarray
     y: np.ndarray
     sources: np.ndarray
-    ruled: np.ndarray
+    rules: np.ndarray
+
+    def flags(self, threshold: float, anchor: float | None = None) -> np.ndarray:
+        """Where the backend flags with ``threshold`` on the model's probability: ``p`` at
+        ``threshold``, or a rule whose score reaches the score that probability is reported as
+        (:func:`calibrate` with ``anchor``, the weights' threshold; without one, a rule flags
+        at :data:`RULE_FLAGS` as the default policy's 0.5 does)."""
+        rule_at = RULE_FLAGS if anchor is None else float(calibrate(np.array(threshold), anchor))
+        return (self.rules >= rule_at) | (self.p >= threshold)
 
     def scores(self, threshold: float) -> np.ndarray:
         """1 where the backend flags (a rule, or ``p`` at ``threshold``), else ``p`` / 2: the
         flags at 0.5, the ranking of the rest kept for ROC AUC."""
-        return np.where(self.ruled | (self.p >= threshold), 1.0, self.p / 2)
+        return np.where(self.flags(threshold), 1.0, self.p / 2)
+
+    def mean_benign_fpr(self, flags: np.ndarray) -> float:
+        """The share of each source's benign texts flagged, averaged over sources."""
+        benign = self.y == 0
+        names = sorted(set(self.sources[benign].tolist()))
+        return float(np.mean([np.mean(flags[benign & (self.sources == n)]) for n in names]))
+
+    def mean_recall(self, flags: np.ndarray) -> float:
+        """The share of each source's flagged texts flagged, averaged over sources."""
+        harmful = self.y == 1
+        names = sorted(set(self.sources[harmful].tolist()))
+        return float(np.mean([np.mean(flags[harmful & (self.sources == n)]) for n in names]))
+
+
+THRESHOLDS = np.unique(np.round(np.r_[np.arange(0.01, 0.99, 0.005), HIGH_TAIL], 6))
+"""The ``flagged`` probabilities tried as thresholds, lowest first."""
+
+
+def lowest_threshold(held: HeldOut, max_fpr: float, anchor: float | None = None) -> float:
+    """The lowest of :data:`THRESHOLDS` at which the backend (:meth:`HeldOut.flags`) flags on
+    average at most ``max_fpr`` of each source's benign texts; the highest if none does."""
+    for threshold in THRESHOLDS:
+        if held.mean_benign_fpr(held.flags(float(threshold), anchor)) <= max_fpr:
+            return float(threshold)
+    return float(THRESHOLDS[-1])
 
 
 def pick_held_out_threshold(held: HeldOut) -> float:
@@ -296,15 +414,28 @@ def pick_held_out_threshold(held: HeldOut) -> float:
     flags on average at most :data:`MAX_FPR` of each source's benign texts, each source weighed
     once: a kind of text the model never saw is what a deployment brings, and a threshold chosen
     inside the training sources flagged about half of such text (see docs/detectors.md)."""
-    p, y, sources = held.p, held.y, held.sources
-    benign = y == 0
-    names = sorted(set(sources[benign].tolist()))
-    for threshold in np.unique(np.round(np.r_[np.arange(0.01, 0.99, 0.005), HIGH_TAIL], 6)):
-        flags = held.ruled | (p >= threshold)
-        rates = [np.mean(flags[benign & (sources == n)]) for n in names]
-        if np.mean(rates) <= MAX_FPR:
-            return float(threshold)
-    return float(HIGH_TAIL[-1])
+    return lowest_threshold(held, MAX_FPR)
+
+
+def operating_points(held: HeldOut, anchor: float) -> list[dict[str, float]]:
+    """One entry per :data:`~workers.scanners.bands.TARGET_FPRS` target ``f``: the lowest
+    ``flagged`` probability at which the backend (weights whose threshold is ``anchor``, rules
+    reported at their own scores) flags on average at most ``f`` of each held-out source's
+    benign texts, and that threshold's mean per-source recall and benign FPR (above ``f`` only
+    where no threshold reaches it)."""
+    points = []
+    for target in TARGET_FPRS:
+        threshold = lowest_threshold(held, target, anchor)
+        flags = held.flags(threshold, anchor)
+        points.append(
+            {
+                "max_mean_benign_fpr": target,
+                "classifier_threshold": round(threshold, 6),
+                "loso_recall": round(held.mean_recall(flags), 4),
+                "loso_benign_fpr": round(held.mean_benign_fpr(flags), 4),
+            }
+        )
+    return points
 
 
 def cached_embedder(cache_folder: Path | None = None) -> tuple[Embed, str]:
@@ -326,21 +457,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Load, split, choose, fit, report and write."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder of JSONL")
+    parser.add_argument(
+        "--borrow", type=Path, default=DEFAULT_BORROW, help="folder of the benign sets borrowed"
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--out", type=Path, default=DEFAULT_WEIGHTS)
     parser.add_argument("--cap", type=int, default=3000, help="texts per source and group")
     parser.add_argument("--per-class", type=int, default=400, help="generated texts per class")
+    parser.add_argument("--hard-negatives", type=int, default=HARD_NEGATIVES)
+    parser.add_argument("--dump", type=Path, help="also write the held-out scores here (.npz)")
+    parser.add_argument("--c", type=float, help="C, instead of choosing it from the grid")
+    parser.add_argument("--scale", type=float, help="embedding weight, instead of the grid's")
     args = parser.parse_args(argv)
 
     started = time.monotonic()
-    examples = read_folder(args.data, args.cap, args.seed) + generated(args.per_class, args.seed)
+    examples = [
+        *read_folder(args.data, args.cap, args.seed),
+        *read_borrowed(args.borrow, args.seed),
+        *generated(args.per_class, args.seed),
+        *generated_hard_negatives(args.hard_negatives, args.seed),
+    ]
     train_set, valid_set = split(examples, 0.2, args.seed)
     counts: dict[str, int] = {}
     for e in examples:
         counts[e.source] = counts.get(e.source, 0) + 1
     print(f"{len(examples)} texts ({counts}); {len(train_set)} train, {len(valid_set)} validation")
     embed, fingerprint = cached_embedder()
-    trained = train(train_set, valid_set, embed, fingerprint)
+    grid_c = GRID_C if args.c is None else (args.c,)
+    grid_scale = GRID_SCALE if args.scale is None else (args.scale,)
+    trained = train(train_set, valid_set, embed, fingerprint, grid_c, grid_scale)
     w = trained.weights
     print(f"chose C {trained.c:g}, embedding weight {trained.scale:g}, threshold {w.threshold:.4f}")
 
@@ -358,24 +503,47 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"  top category right on {np.mean(truth == guess):.3f} of {flagged.sum()} flagged")
     rule_weights = dict(zip(RULE_CATEGORIES, w.rules[0].round(2).tolist(), strict=True))
     print(f"  rule weights on flagged: {rule_weights}")
-    held = held_out_flagged(train_set, valid_set, embed, trained.c, trained.scale)
+    held = held_out_flagged(train_set, valid_set, embed, trained.c, trained.scale, trained.flagged)
     threshold = pick_held_out_threshold(held)
     print(f"\nthreshold from held-out sources: {threshold:.4f} (validation's: {w.threshold:.4f})")
-    w = dataclasses.replace(w, threshold=threshold)
-    ruled_va = held.ruled[len(train_set) :]
-    backend_va = np.where(ruled_va | (p[:, 0] >= threshold), 1.0, p[:, 0] / 2)
+    points = operating_points(held, threshold)
+    w = dataclasses.replace(w, threshold=threshold, operating_points=tuple(points))
+    print("\noperating points (leave one source out, rules flagging at their own scores):")
+    print_operating_points(points)
+    valid_held = HeldOut(p[:, 0], y_va[:, 0], s_va, held.rules[len(train_set) :])
     table(
         "validation (flagged) at that threshold, rules flagging alone too",
-        per_source(backend_va, y_va[:, 0], s_va, 0.5),
+        per_source(valid_held.scores(threshold), y_va[:, 0], s_va, 0.5),
     )
     table(
         "leave one source out (flagged): each source scored by a head fitted on the others",
         per_source(held.scores(threshold), held.y, held.sources, 0.5),
     )
+    at = {f"f={q['max_mean_benign_fpr']:g}": q["classifier_threshold"] for q in points}
+    print("\nleave one source out per source, at each operating point:")
+    print_loso_per_source(
+        held.y, held.sources, {k: held.flags(t, threshold) for k, t in at.items()}
+    )
+    both = [*train_set, *valid_set]
+    print_per_category(
+        both,
+        {k: held.flags(t, threshold) for k, t in at.items()},
+        "leave one source out, recall per category:",
+    )
+    print_per_category(
+        valid_set,
+        {k: valid_held.flags(t, threshold) for k, t in at.items()},
+        "validation, recall per category:",
+    )
+    if args.dump:
+        np.savez_compressed(
+            args.dump, p=held.p, y=held.y, sources=held.sources, rules=held.rules,
+            valid_p=p, valid_y=y_va, valid_sources=s_va,
+        )  # fmt: skip
     w.save(args.out)
     size = args.out.stat().st_size
     print(f"\nwrote {args.out} ({size / 1e6:.1f} MB) in {time.monotonic() - started:.0f}s")
-    print(f"generated source: {GENERATED}")
+    print(f"generated sources: {GENERATED}, {HARD_SOURCE}")
     return 0
 
 

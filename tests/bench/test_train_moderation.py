@@ -17,6 +17,7 @@ import pytest
 
 from bench import train_moderation
 from bench.moderation_data import UNKNOWN, generated, read_folder, split
+from workers.scanners.bands import TARGET_FPRS
 from workers.scanners.moderation.backends.local_model import HEADS, ModelWeights
 
 
@@ -107,17 +108,17 @@ def test_held_out_threshold_weighs_each_benign_source_once() -> None:
     p = np.r_[np.linspace(0.0, 0.5, 300), np.linspace(0.5, 1.0, 30), np.full(50, 0.99)]
     y = np.r_[np.zeros(330, int), np.ones(50, int)]
     sources = np.array(["a"] * 300 + ["b"] * 30 + ["c"] * 50)
-    ruled = np.zeros(len(p), bool)
-    held = train_moderation.HeldOut(p, y, sources, ruled)
+    rules = np.zeros(len(p))
+    held = train_moderation.HeldOut(p, y, sources, rules)
     threshold = train_moderation.pick_held_out_threshold(held)
     rates = [np.mean(p[(sources == s) & (y == 0)] >= threshold) for s in ("a", "b")]
     assert np.mean(rates) <= train_moderation.MAX_FPR
     looser = threshold - 0.01
     assert np.mean([np.mean(p[(sources == s) & (y == 0)] >= looser) for s in "ab"]) > 0.10
     # Benign texts a rule flags spend the same budget: the model's threshold rises.
-    ruled[300:310] = True  # a third of source "b"
+    rules[300:310] = 0.9  # a third of source "b"
     stricter = train_moderation.pick_held_out_threshold(
-        train_moderation.HeldOut(p, y, sources, ruled)
+        train_moderation.HeldOut(p, y, sources, rules)
     )
     assert stricter > threshold
 
@@ -139,3 +140,48 @@ def test_held_out_scores_come_from_heads_that_never_saw_the_source() -> None:
     on_x = np.flatnonzero(sources == "x")
     logits = np.asarray(features.design(1.0, on_x) @ coef + intercept, dtype=np.float64)
     assert np.allclose(p[on_x], 1.0 / (1.0 + np.exp(-logits)))
+
+
+def test_operating_points_meet_their_targets_and_tighten_with_them() -> None:
+    rng = np.random.default_rng(1)
+    p = np.r_[rng.beta(2, 5, 600), rng.beta(5, 2, 300)]
+    y = np.r_[np.zeros(600, int), np.ones(300, int)]
+    sources = np.array((["a", "b", "c"] * 300)[:900])
+    rules = np.r_[np.zeros(599), 0.97, np.zeros(300)]  # one benign text a rule flags high
+    held = train_moderation.HeldOut(p, y, sources, rules)
+    anchor = train_moderation.pick_held_out_threshold(held)
+    points = train_moderation.operating_points(held, anchor)
+    assert [q["max_mean_benign_fpr"] for q in points] == list(TARGET_FPRS)
+    for q in points:
+        flags = held.flags(q["classifier_threshold"], anchor)
+        assert held.mean_benign_fpr(flags) == pytest.approx(q["loso_benign_fpr"], abs=1e-4)
+        assert q["loso_benign_fpr"] <= q["max_mean_benign_fpr"]
+    thresholds = [q["classifier_threshold"] for q in points]
+    assert thresholds == sorted(thresholds, reverse=True)
+    recalls = [q["loso_recall"] for q in points]
+    assert recalls == sorted(recalls)
+
+
+def test_sources_weigh_by_the_square_root_of_their_size_and_translations_split_together(
+    tmp_path: Path,
+) -> None:
+    examples = generated(per_class=20, seed=3)
+    small = [dataclasses.replace(e, source="small") for e in examples[:4] if e.flagged == 0]
+    weights = train_moderation.source_weights([*examples, *small])
+    big_benign = sum(w for e, w in zip(examples, weights, strict=False) if e.flagged == 0)
+    n_big = sum(e.flagged == 0 for e in examples)
+    assert big_benign == pytest.approx(np.sqrt(n_big))
+    assert weights[-len(small) :].sum() == pytest.approx(np.sqrt(len(small)))
+    rows = [
+        {"text": f"question {i} in {lang}", "label": "flagged", "category": "illicit",
+         "catqa_category": "Illegal Activity", "catqa_subcategory": "Drug", "language": lang}
+        for lang in ("en", "zh", "vi") for i in range(10)
+    ]  # fmt: skip
+    with (tmp_path / "catqa.jsonl").open("w") as f:
+        f.writelines(json.dumps(r) + "\n" for r in rows)
+    train, valid = split(read_folder(tmp_path, cap=100, seed=1), 0.2, seed=5)
+    sides = {e.text.split(" in ")[0]: set() for e in train + valid}
+    for side, part in (("train", train), ("valid", valid)):
+        for e in part:
+            sides[e.text.split(" in ")[0]].add(side)
+    assert all(len(s) == 1 for s in sides.values()) and len(valid) == 6

@@ -26,7 +26,7 @@ from topics.messages import Action, AuditRecord, Decision, Policy, ScanRequest, 
 from topics.specs import Topics
 from workers.audit.reader import read_audit
 from workers.batch import BatchProcessor, Record
-from workers.policy import action_for
+from workers.policy import decide
 from workers.scan_cache import ScanCache
 from workers.scanners.base import Scanner
 
@@ -220,7 +220,8 @@ def _compare(
             labels |= {  # the findings that now decide this scanner's verdict
                 f.label
                 for f in result.findings
-                if _VERDICT_OF[action_for(scanner, policy, f.label)] == result.verdict
+                if (action := decide(scanner, policy, f.label, f.score))
+                and _VERDICT_OF[action] == result.verdict
             }
             if _severity(result.verdict) < _severity(old.get(name)):  # what no longer counts
                 labels |= {f.label for o in outcomes if o.scanner == name for f in o.findings}

@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 
 from topics.errors import ConfigError, ScannerTimeout
 from topics.messages import Action
+from workers.scanners.bands import Band
 
 __all__ = [
     "LabelFinding",
@@ -105,6 +106,12 @@ class Scanner:
     def threshold(self, label: str) -> float:
         """This scanner's own minimum score for ``label``, used when the policy sets none."""
         return self.default_threshold
+
+    def band(self, label: str) -> Band | None:
+        """This scanner's score band for ``label`` (:mod:`workers.scanners.bands`): block above
+        it, log inside it. Used instead of :meth:`threshold` and :meth:`action` when the policy
+        names neither the label nor the scanner; ``None`` (the default): no band, those apply."""
+        return None
 
     def load(self) -> None:
         """Build the engine (models, indexes, clients). Called once before the first scan."""

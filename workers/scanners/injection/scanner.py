@@ -51,6 +51,7 @@ import numpy as np
 
 from topics.errors import ConfigError
 from topics.messages import Action
+from workers.scanners.bands import Band, band_for, check_sensitivity, read_operating_points
 from workers.scanners.base import LabelFinding, ScanItem, Scanner, TextFindings
 from workers.scanners.injection.attack_index import SEED_CORPUS, AttackIndex, load_corpus
 from workers.scanners.injection.classifier import (
@@ -98,6 +99,12 @@ class InjectionScanner(Scanner):
     Settings (keyword arguments, from the pool's ``scanner:`` section):
 
     - ``threshold``: score a text needs to count, when the policy sets none (default 0.5);
+      setting it (or ``action``) turns the score band off: that threshold and action apply;
+    - ``sensitivity``: ``strict``, ``balanced`` (default) or ``permissive``
+      (:data:`workers.scanners.bands.SENSITIVITIES`): with the classifier on and weights that carry
+      operating points, a finding the policy does not name is blocked above the classifier's
+      operating point for that sensitivity and logged in the band below (:meth:`band`); weights
+      without them keep the single ``threshold`` (0.5) and ``action``;
     - ``heuristics``: run the regex rules (default true);
     - ``similarity``: run the embedding similarity (default true);
     - ``classifier``: run the learned classifier over the same embeddings. Default: on when
@@ -144,7 +151,7 @@ class InjectionScanner(Scanner):
 
     def __init__(
         self,
-        threshold: float = 0.5,
+        threshold: float | None = None,
         heuristics: bool = True,
         similarity: bool = True,
         similarity_threshold: float | None = None,
@@ -161,8 +168,13 @@ class InjectionScanner(Scanner):
         batch_size: int = 32,
         max_tokens: int = 128,
         segment_chars: int = 300,
-        action: Action = "block",
+        action: Action | None = None,
+        sensitivity: str = "balanced",
     ) -> None:
+        self.sensitivity = check_sensitivity(sensitivity)
+        self._banded = threshold is None and action is None
+        threshold = 0.5 if threshold is None else threshold
+        action = action or "block"
         if not 0.0 < threshold < 1.0:
             raise ConfigError(f"threshold must be in (0, 1), not {threshold!r}")
         if similarity_threshold is not None and not -1.0 <= similarity_threshold <= 1.0:
@@ -221,6 +233,7 @@ class InjectionScanner(Scanner):
         self.embedder: Embedder | None = None
         self.index: AttackIndex | None = None
         self.model: InjectionClassifier | None = None
+        self._band: Band | None = None
 
     def action(self, label: str) -> Action:
         """The configured ``action`` for every label of this scanner."""
@@ -229,6 +242,12 @@ class InjectionScanner(Scanner):
     def threshold(self, label: str) -> float:
         """The configured ``threshold`` for every label of this scanner."""
         return self._threshold
+
+    def band(self, label: str) -> Band | None:
+        """The score band of :attr:`sensitivity` (the same for every label of this scanner),
+        read from the classifier's operating points at :meth:`load`; ``None`` without them or
+        when ``threshold`` or ``action`` is set."""
+        return self._band
 
     def load(self) -> None:
         """Load the embedding model, build (or read back) the attack index, read the
@@ -260,12 +279,20 @@ class InjectionScanner(Scanner):
                 if self.classifier or not (self.heuristics or self.similarity):
                     raise
                 log.warning("prompt injection classifier off: %s", e)
+        if self.model is not None and self._banded:
+            points = read_operating_points(self.classifier_path)
+            scores = {
+                p.max_mean_benign_fpr: round(self.classifier_score(p.classifier_threshold), 4)
+                for p in points
+            }
+            self._band = band_for(self.sensitivity, scores)
 
     def close(self) -> None:
         """Drop the model, the index and the classifier."""
         self.embedder = None
         self.index = None
         self.model = None
+        self._band = None
 
     def similarity_score(self, cosine: float) -> float:
         """Calibrate a cosine to a score: ``threshold`` exactly at ``similarity_threshold``."""

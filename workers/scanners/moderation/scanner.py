@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 
 from topics.errors import ConfigError, GuardstreamError, ScannerError
 from topics.messages import Action
+from workers.scanners.bands import Band, band_for, check_sensitivity
 from workers.scanners.base import LabelFinding, ScanItem, Scanner, TextFindings
 from workers.scanners.moderation.backends import Backend, backend_class
 from workers.scanners.moderation.backends.taxonomy import CATEGORIES
@@ -26,7 +27,15 @@ class ModerationScanner(Scanner):
     ``options`` (the backend's keyword arguments: ``base_url``, ``api_key``, timeouts,
     ``retries``, ``model``... see each backend class), ``actions`` and ``thresholds`` per
     category (``{"profanity": "block"}``, ``{"profanity": 0.8}``) used when the request's policy
-    names neither the category nor ``moderation``.
+    names neither the category nor ``moderation``, and ``sensitivity`` (``strict``,
+    ``balanced``, the default, or ``permissive``: :data:`workers.scanners.bands.SENSITIVITIES`).
+
+    With the local backend's trained model, a category that blocks by default is judged by the
+    score band of ``sensitivity`` (:meth:`band`): blocked above the model's operating point for
+    that sensitivity, logged in the band below. A category named in ``actions`` or
+    ``thresholds`` here, or in the request's policy, keeps the plain threshold and action; so
+    does every category of a backend without operating points (the rules alone, the remote
+    ones, weights trained before them), at 0.5.
 
     ``profanity`` is logged, not blocked, unless configured: swearing at nobody ("this fucking
     printer") is allowed by most moderation policies, and abuse that swears is also flagged
@@ -43,6 +52,7 @@ class ModerationScanner(Scanner):
         options: dict[str, Any] | None = None,
         actions: dict[str, Action] | None = None,
         thresholds: dict[str, float] | None = None,
+        sensitivity: str = "balanced",
     ) -> None:
         unknown = sorted({*(actions or {}), *(thresholds or {})} - set(CATEGORIES))
         if unknown:
@@ -53,6 +63,8 @@ class ModerationScanner(Scanner):
             raise ConfigError(f"moderation: bad options for backend {backend!r}: {e}") from e
         self.actions = dict(actions or {})
         self.thresholds = dict(thresholds or {})
+        self.sensitivity = check_sensitivity(sensitivity)
+        self._band: Band | bool | None = False  # False: not read from the backend yet
 
     def action(self, label: str) -> Action:
         """The configured action for a category, else ``log`` for profanity, ``block`` for the
@@ -62,6 +74,15 @@ class ModerationScanner(Scanner):
     def threshold(self, label: str) -> float:
         """The configured minimum score for a category, else 0.5."""
         return self.thresholds.get(label, self.default_threshold)
+
+    def band(self, label: str) -> Band | None:
+        """The score band of :attr:`sensitivity` for a category that blocks by default and is
+        not configured here; ``None`` when the backend has no operating points."""
+        if label in self.actions or label in self.thresholds or self.action(label) != "block":
+            return None
+        if self._band is False:
+            self._band = band_for(self.sensitivity, self.backend.operating_scores())
+        return self._band if isinstance(self._band, Band) else None
 
     def load(self) -> None:
         """Load the backend's model or open its HTTP client."""

@@ -336,3 +336,34 @@ def test_default_classifier_steps_aside_for_weights_of_another_model(
         InjectionScanner(similarity=False, classifier=True, classifier_path=str(path)).load()
     with pytest.raises(ConfigError, match="another embedding model"):
         InjectionScanner(heuristics=False, similarity=False, classifier_path=str(path)).load()
+
+
+def test_operating_points_saved_with_the_weights_give_the_score_band(tmp_path: Path) -> None:
+    path = tmp_path / "with-points.npz"
+    with np.load(injection_classifier.CLASSIFIER_PATH) as data:
+        arrays = {k: data[k] for k in data.files if k != "operating_points"}
+    points = [
+        {"max_mean_benign_fpr": f, "classifier_threshold": p,
+         "loso_recall": 0.5, "loso_benign_fpr": f}
+        for f, p in ((0.003, 0.99), (0.01, 0.97), (0.03, 0.9), (0.06, 0.8), (0.10, 0.7))
+    ]  # fmt: skip
+    np.savez(path, **arrays, operating_points=np.array(json.dumps(points)))
+    balanced = InjectionScanner(similarity=False, classifier_path=str(path))
+    balanced.load()
+    band = balanced.band(LABEL)
+    assert band is not None
+    assert band.block_at == pytest.approx(balanced.classifier_score(0.97), abs=1e-4)
+    assert band.log_at == pytest.approx(balanced.classifier_score(0.8), abs=1e-4)
+    strict = InjectionScanner(similarity=False, classifier_path=str(path), sensitivity="strict")
+    strict.load()
+    assert strict.band(LABEL).block_at < band.block_at  # type: ignore[union-attr]
+    # A threshold or action set in the pool's settings keeps the single threshold.
+    fixed = InjectionScanner(similarity=False, classifier_path=str(path), threshold=0.5)
+    fixed.load()
+    assert fixed.band(LABEL) is None
+    # Weights saved without operating points: today's single threshold blocks.
+    plain = tmp_path / "plain.npz"
+    np.savez(plain, **arrays)
+    old = InjectionScanner(similarity=False, classifier_path=str(plain))
+    old.load()
+    assert old.band(LABEL) is None

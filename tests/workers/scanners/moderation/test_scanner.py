@@ -120,3 +120,23 @@ def test_rules_respect_negation_and_counter_speech(text: str, expected: set[str]
     rules_only = ModerationScanner(options={"model": False})
     rules_only.load()
     assert _kept(rules_only, text) == expected
+
+
+def test_categories_that_block_are_judged_by_the_trained_score_band(
+    scanner: ModerationScanner,
+) -> None:
+    band = scanner.band("violence")
+    assert band is not None and 0.0 < band.log_at <= band.block_at < 1.0
+    assert scanner.band("profanity") is None  # logged, not blocked: no band
+    assert ModerationScanner(thresholds={"violence": 0.7}).band("violence") is None
+    assert ModerationScanner(actions={"hate": "block"}).band("hate") is None
+    strict, permissive = (ModerationScanner(sensitivity=s) for s in ("strict", "permissive"))
+    strict.backend = permissive.backend = scanner.backend  # the same loaded model
+    assert permissive.band("violence").block_at >= band.block_at  # type: ignore[union-attr]
+    # A clear threat: blocked when strict, logged (served, flagged for review) when balanced,
+    # since balanced blocks only above the 1% point of held-out sources.
+    text = "I'm going to kill you and your whole family tonight."
+    answers = scanner.scan([ScanItem(text)])
+    assert judge(strict, Policy(), [text], answers).verdict == "block"
+    balanced = judge(scanner, Policy(), [text], answers)
+    assert balanced.verdict == "flag" and "violence" in balanced.scores

@@ -42,6 +42,11 @@ class Backend:
         """One :data:`Categories` per item, in order."""
         raise NotImplementedError
 
+    def operating_scores(self) -> dict[float, float]:
+        """Target mean benign FPR to the score (on this backend's scale) of its operating point
+        there (:mod:`workers.scanners.bands`); empty (the default) for a backend that has none."""
+        return {}
+
     def close(self) -> None:
         """Release what :meth:`load` built."""
 

@@ -104,6 +104,24 @@ class LocalModeration(Backend):
             return [self._ruled(self._rules.scores(normalize(t).text)) for t in texts]
         return self._modelled(texts)
 
+    def operating_scores(self) -> dict[float, float]:
+        """The trained model's operating points (empty without the model, or for weights saved
+        before them), each classifier threshold mapped to the scale the findings are reported
+        on (:func:`~.local_model.calibrate`)."""
+        if self._rules is None:
+            self.load()
+        if self._model is None:
+            return {}
+        from workers.scanners.moderation.backends.local_model import calibrate
+
+        w = self._model.weights
+        return {
+            float(p["max_mean_benign_fpr"]): round(
+                float(calibrate(np.array(p["classifier_threshold"]), w.threshold)), 4
+            )
+            for p in w.operating_points
+        }
+
     def _modelled(self, texts: list[str]) -> list[Categories]:
         from workers.scanners.moderation.backends.local_model import (
             CATEGORY_HEADS,

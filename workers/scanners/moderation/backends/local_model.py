@@ -19,13 +19,15 @@ here needs scikit-learn: scoring is matrix products in numpy.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Final
 
 import numpy as np
 
 from topics.errors import ConfigError
+from workers.scanners.bands import parse_operating_points
 from workers.scanners.moderation.backends.features import N_BUCKETS, clean, ngrams
 from workers.scanners.moderation.backends.rules import RULE_CATEGORIES, CategoryRules
 from workers.scanners.text.normalize import normalize
@@ -101,6 +103,9 @@ class ModelWeights:
     """The ``flagged`` probability that flags, chosen on validation."""
     fingerprint: str
     """The encoder's fingerprint (:meth:`Embedder.fingerprint`) the heads were fitted on."""
+    operating_points: tuple[dict[str, float], ...] = ()
+    """The ``flagged`` head's operating points (:mod:`workers.scanners.bands`), chosen with held-out
+    sources by the trainer; empty in weights saved before they existed."""
 
     def save(self, path: Path) -> None:
         """Write the weights as a compressed ``.npz``."""
@@ -115,6 +120,7 @@ class ModelWeights:
             threshold=np.float32(self.threshold),
             fingerprint=np.array(self.fingerprint),
             n_buckets=np.int64(N_BUCKETS),
+            operating_points=np.array(json.dumps(list(self.operating_points))),
         )
 
     @classmethod
@@ -133,13 +139,17 @@ class ModelWeights:
                     str(data["fingerprint"]),
                 )
                 buckets = int(data["n_buckets"])
+                raw_points = "[]"  # weights saved before operating points existed
+                if "operating_points" in data.files:
+                    raw_points = str(data["operating_points"])
         except (OSError, KeyError, ValueError) as e:
             raise ConfigError(f"moderation local: cannot read model weights {path}: {e}") from e
         if heads != HEADS or buckets != N_BUCKETS:
             raise ConfigError(f"moderation local: {path} has heads {heads} over {buckets} buckets")
         if not 0.0 < weights.threshold < 1.0:
             raise ConfigError(f"moderation local: {path} has threshold {weights.threshold}")
-        return weights
+        points = parse_operating_points(raw_points, f"moderation local: {path}")
+        return replace(weights, operating_points=tuple(asdict(p) for p in points))
 
 
 class ModerationModel:
