@@ -14,6 +14,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 
+from bench.injection_texts.draw import distinct
 from bench.injection_texts.lookalikes import lookalike
 
 __all__ = ["benign_texts"]
@@ -207,13 +208,4 @@ def benign_texts(count: int, seed: int = 0) -> list[str]:
     the templates run out of distinct combinations)."""
     rng = random.Random(seed)
     weights = [w for w, _ in _KINDS]
-    seen: set[str] = set()
-    out: list[str] = []
-    for _ in range(count * 20):
-        if len(out) >= count:
-            break
-        text = rng.choices(_KINDS, weights)[0][1](rng)
-        if text not in seen:
-            seen.add(text)
-            out.append(text)
-    return out
+    return distinct(count, lambda: rng.choices(_KINDS, weights)[0][1](rng))

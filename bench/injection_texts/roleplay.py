@@ -19,6 +19,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 
+from bench.injection_texts.draw import distinct
 from bench.injection_texts.persuasion import harmful_objective
 
 __all__ = ["role_play_attacks"]
@@ -130,13 +131,4 @@ _SHAPES: list[Callable[[random.Random], str]] = [_scenario, _persona, _story]
 def role_play_attacks(count: int, seed: int = 0) -> list[str]:
     """``count`` distinct role-play jailbreaks, reproducible by ``seed``."""
     rng = random.Random(seed)
-    seen: set[str] = set()
-    out: list[str] = []
-    for _ in range(count * 20):
-        if len(out) >= count:
-            break
-        text = rng.choice(_SHAPES)(rng)
-        if text not in seen:
-            seen.add(text)
-            out.append(text)
-    return out
+    return distinct(count, lambda: rng.choice(_SHAPES)(rng))

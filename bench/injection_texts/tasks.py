@@ -14,6 +14,8 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 
+from bench.injection_texts.draw import distinct
+
 __all__ = ["task_prompts"]
 
 _TASKS = [
@@ -161,13 +163,4 @@ def task_prompts(count: int, seed: int = 0) -> list[str]:
     """``count`` distinct benign prompts (four shapes in turn at random), reproducible by
     ``seed``."""
     rng = random.Random(seed)
-    seen: set[str] = set()
-    out: list[str] = []
-    for _ in range(count * 20):
-        if len(out) >= count:
-            break
-        text = rng.choice(_SHAPES)(rng)
-        if text not in seen:
-            seen.add(text)
-            out.append(text)
-    return out
+    return distinct(count, lambda: rng.choice(_SHAPES)(rng))
