@@ -134,7 +134,7 @@ async def test_the_plain_config_masks_pii_and_secrets_before_the_model(
     [
         "What is the capital of France?",
         "I'm stuck on Linux after the update, any idea?",
-        "My friend Maria wants to learn Spanish on Mondays.",
+        "Should we move our S3 buckets behind EKS before the Kafka upgrade?",
     ],
 )
 async def test_ordinary_questions_reach_the_model_unchanged(
@@ -144,6 +144,20 @@ async def test_ordinary_questions_reach_the_model_unchanged(
     response = await chat(stack["plain"], f"{text} ({marker})")
     assert response.status_code == 200, response.text
     assert stack["upstream"].last_user_text(marker) == f"{text} ({marker})"
+
+
+async def test_a_friends_first_name_is_masked_and_the_rest_left_alone(
+    stack: dict[str, Any],
+) -> None:
+    # a first name that refers to a person is personal data; a language and a weekday are not
+    marker = next_marker()
+    response = await chat(
+        stack["plain"], f"My friend Maria wants to learn Spanish on Mondays. ({marker})"
+    )
+    assert response.status_code == 200, response.text
+    assert stack["upstream"].last_user_text(marker) == (
+        f"My friend <PERSON> wants to learn Spanish on Mondays. ({marker})"
+    )
 
 
 async def test_answers_are_masked_and_placeholders_are_not_masked_again(
