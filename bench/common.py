@@ -25,6 +25,7 @@ from topics import SCANNER_KINDS, KafkaConnection, Topics
 from topics.admin import create_topics
 
 __all__ = [
+    "PLANTS",
     "SCANNERS",
     "SPACY_MODEL",
     "Progress",
@@ -46,7 +47,7 @@ _WORDS = (
     "release of the service while customers asked about delays in shipping orders and support "
     "tickets about login problems kept coming in from several regions over the holiday period"
 ).split()
-_PLANTS = [
+PLANTS = [
     "Contact Maria Gonzalez at maria.gonzalez@example.com",
     "my card is 4111 1111 1111 1111",
     "call me on 212-555-0123",
@@ -66,7 +67,7 @@ def make_texts(count: int, length: int, seed: int) -> list[str]:
         while sum(len(w) + 1 for w in words) < length:
             words.append(rng.choice(_WORDS))
             if rng.random() < 0.02:
-                words.append(rng.choice(_PLANTS))
+                words.append(rng.choice(PLANTS))
         words.append(str(i))  # every text distinct: no cache answers twice
         texts.append(" ".join(words)[: length + 60])
     return texts

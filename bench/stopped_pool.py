@@ -32,7 +32,7 @@ from typing import Any
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # no network: shim imports litellm
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import _PLANTS, SCANNERS, Progress, make_texts, start_stack, summary
+from bench.common import PLANTS, SCANNERS, Progress, make_texts, start_stack, summary
 from bench.roundtrip import asker, scan_request
 from shim.replies import ReplyClient
 from topics import GuardstreamError
@@ -80,7 +80,7 @@ async def main(args: argparse.Namespace) -> None:
     progress = Progress()
     # no planted findings: a block would end a wait early in both behaviours alike and hide
     # what the stopped pool costs
-    texts = [t for t in make_texts(800, 200, seed=26) if not any(p in t for p in _PLANTS)]
+    texts = [t for t in make_texts(800, 200, seed=26) if not any(p in t for p in PLANTS)]
     with tempfile.TemporaryDirectory() as home:
         async with start_stack(Path(home), progress, Path(args.cache_dir)) as stack:
             progress("waiting for the four pools to load")
