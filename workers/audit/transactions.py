@@ -41,6 +41,10 @@ _ATTEMPTS = 3
 failed try was aborted, so no reader sees it."""
 
 
+_RETRY_BACKOFF_MS = 10
+"""How soon a refused write is tried again (see :meth:`AuditTransactions.on_start`)."""
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Write:
     """One message of a transaction."""
@@ -78,7 +82,14 @@ class AuditTransactions(Service):
 
     async def on_start(self) -> None:
         self.producer = AIOKafkaProducer(
-            **self.connection.producer_kwargs(),
+            **{
+                **self.connection.producer_kwargs(),
+                # a transaction's first write to a partition whose previous commit marker is
+                # not written yet is refused for a moment (CONCURRENT_TRANSACTIONS, which the
+                # broker reports to this client as NOT_ENOUGH_REPLICAS): back to back
+                # transactions would each wait the default 100 ms for it
+                "retry_backoff_ms": _RETRY_BACKOFF_MS,
+            },
             transactional_id=self.transactional_id,
             transaction_timeout_ms=int(self.timeout_s * 1000),
             max_request_size=self.max_request_size,

@@ -131,8 +131,8 @@ async def test_a_pool_killed_mid_transaction_leaves_one_committed_record_each(
     input offset are not committed yet, and the pool dies. Requests stream in; the test freezes
     the pool now and then and kills it (``kill -9``) only when a transaction is open (an audit
     partition's committed end is behind its raw end), else lets it go on. A new pool takes over
-    while the stream goes on: every request has exactly one committed record, and the aborted
-    copy is there, read raw."""
+    and writes what the killed one left: every request has exactly one committed record, and the
+    aborted copy is there, read raw."""
     config = tmp_path / "guardstream.yaml"
     config.write_text(yaml.safe_dump({"pools": {"audit": {
         # the broker's smallest session: the killed member's partitions are free in 6 s
@@ -146,7 +146,9 @@ async def test_a_pool_killed_mid_transaction_leaves_one_committed_record_each(
     sent: list[str] = []
     stop = asyncio.Event()
     try:
+        T0 = time.monotonic()
         await asyncio.to_thread(pool.wait_ready)
+        print('T ready', time.monotonic() - T0)
         async with Bus(kafka, topics) as bus:
 
             async def stream() -> None:
@@ -162,15 +164,18 @@ async def test_a_pool_killed_mid_transaction_leaves_one_committed_record_each(
 
             streaming = asyncio.create_task(stream())
             attempts = await _kill_in_a_transaction(pool, raw, committed)
-            print(f"\nkilled in a transaction at attempt {attempts}")
+            stop.set()  # what was sent by now is the successor's to write
+            await streaming
+            print(f"\nkilled in a transaction at attempt {attempts}, {len(sent)} requests sent")
+            print('T killed', time.monotonic() - T0)
             pool.stop()  # closes its log
             pool = PoolProcess(kafka, topics, "audit", "--config", str(config), home=tmp_path)
             await asyncio.to_thread(pool.wait_ready)
-            await asyncio.sleep(2)  # the successor writes under load too
-            stop.set()
-            await streaming
-            shown = await _read_records(committed, until=set(sent), timeout_s=60)
-            copies = await _read_records(raw, until=set(sent), timeout_s=10)
+            print('T successor ready', time.monotonic() - T0)
+            shown = await _read_records(committed, until=set(sent), timeout_s=60, grace_s=3)
+            print('T shown', time.monotonic() - T0, len(sent))
+            copies = await _read_records(raw, until=set(sent), timeout_s=10, grace_s=0)
+            print('T copies', time.monotonic() - T0)
             output = pool.output()
     finally:
         stop.set()
@@ -206,9 +211,11 @@ async def _kill_in_a_transaction(pool: PoolProcess, raw: Any, committed: Any) ->
     )
 
 
-async def _read_records(consumer: Any, *, until: set[str], timeout_s: float) -> list[str]:
+async def _read_records(
+    consumer: Any, *, until: set[str], timeout_s: float, grace_s: float
+) -> list[str]:
     """The request ids of the records ``consumer`` reads until it has every one of ``until``
-    (or ``timeout_s`` passed), and for 3 s more, to see any late copy."""
+    (or ``timeout_s`` passed), and for ``grace_s`` more, to see any late copy."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout_s
     ids: list[str] = []
@@ -216,5 +223,5 @@ async def _read_records(consumer: Any, *, until: set[str], timeout_s: float) -> 
         for records in (await consumer.getmany(timeout_ms=300)).values():
             ids += [decode(AuditRecord, m.value).request_id for m in records]
         if until <= set(ids):
-            deadline = min(deadline, loop.time() + 3)
+            deadline = min(deadline, loop.time() + grace_s)
     return ids
