@@ -87,7 +87,12 @@ class AuditPool:
         self.raw_texts = RawTexts()
         self.fatal = Fatal()
         self.transactions = (
-            AuditTransactions(settings, self.audit.transaction_timeout_s)
+            AuditTransactions(
+                settings,
+                self.audit.transaction_timeout_s,
+                before_commit=self._flush_producer,
+                fatal=self.fatal,
+            )
             if self.audit.exactly_once
             else None
         )
@@ -157,8 +162,15 @@ class AuditPool:
         @app.agent(joined_inputs, name="audit-join")
         @self.fatal.guard("audit-join")
         async def join(stream: faust.StreamT) -> None:
-            async for event in stream.events():
-                await self._on_message(audit, table, event.message)
+            if self.transactions is None:
+                async for event in stream.events():
+                    await self._on_message(audit, table, event)
+                return
+            # acknowledged by hand: a message that completed a record only once its
+            # transaction is committed (faust commits the offsets of acknowledged messages)
+            async for event in stream.noack().events():
+                if not await self._on_message(audit, table, event):
+                    event.ack()
 
         @app.agent(audit, name="audit-sinks")
         @self.fatal.guard("audit-sinks")
@@ -191,9 +203,10 @@ class AuditPool:
         serve_pages(app, self)
         return app
 
-    async def _on_message(self, audit: faust.TopicT, table: Any, source: Any) -> None:
-        """Join one input message (``source``: faust's message, with its topic, partition and
-        offset)."""
+    async def _on_message(self, audit: faust.TopicT, table: Any, event: Any) -> bool:
+        """Join one input message (faust's event); True when it completed a record whose
+        transaction acknowledges it once committed."""
+        source = event.message
         value = source.value
         now = _now_ms()
         try:
@@ -204,7 +217,7 @@ class AuditPool:
                 if tick.forget:
                     table.pop(key, None)
                     self.raw_texts.drop(key)
-                    return
+                    return False
                 state = AuditState.load(table.get(key))
                 changed = False
             else:
@@ -222,7 +235,7 @@ class AuditPool:
         except DecodeError as e:
             log.warning("audit pool skipped an undecodable message: %s at %r", e.reason, e.field)
             self.metrics.skipped.inc()
-            return
+            return False
         if state.mask(self.raw_texts.get(key)):
             changed = True
         if state.redacted:
@@ -230,8 +243,9 @@ class AuditPool:
         if state.ready(self.audit, now):
             self.raw_texts.drop(key)
             record = state.record(now)
-            if self.transactions is not None:
-                await self._write_once(audit, table, source, key, record, state.dump())
+            deferred = self.transactions is not None
+            if deferred:
+                await self._write_once(audit, table, event, key, record, state.dump())
             else:
                 sent = await audit.send(key=message_key(record.request_id), value=encode(record))
                 await sent
@@ -240,25 +254,25 @@ class AuditPool:
             decision = "would_block" if would_block(record) else record.decision
             self.metrics.record(decision, record.timed_out, record.failed)
             self.last_record_at = time.time()
-        elif changed:
+            return deferred
+        if changed:
             table[key] = state.dump()
+        return False
 
     async def _write_once(
         self,
         audit: faust.TopicT,
         table: Any,
-        source: Any,
+        event: Any,
         key: str,
         record: AuditRecord,
         marker: bytes,
     ) -> None:
-        """The record, its marker and the input's next offset in one transaction; the marker
-        goes into the table's memory only after the commit (faust's own changelog write is
-        skipped: the transaction holds it)."""
+        """Put the record, its marker and the input's next offset into the next transaction;
+        the marker goes into the table's memory at once, so re-deliveries meanwhile are
+        absorbed (faust's own changelog write is skipped: the transaction holds it)."""
         assert self.transactions is not None
-        # this key's earlier changelog entries go out through faust's producer: they must be
-        # on the changelog before the marker, or a restart would restore one over it
-        await self.app.producer.flush()
+        source = event.message
         changelog = table.changelog_topic
         # serialised as faust's own changelog entries are (the key as JSON), so its recovery
         # reads them back
@@ -272,8 +286,13 @@ class AuditPool:
                   partition=source.partition),
         ]  # fmt: skip
         offsets = {TopicPartition(source.topic, source.partition): source.offset + 1}
-        await self.transactions.write(writes, offsets)
         table.data[key] = marker
+        await self.transactions.add(writes, offsets, event.ack)
+
+    async def _flush_producer(self) -> None:
+        # the join states faust wrote before a record's marker must reach the changelog before
+        # it, or a restart would restore one of them over it
+        await self.app.producer.flush()
 
     def _forgettable(self, state: AuditState, now: int) -> bool:
         keep = int(self.audit.keep_emitted_s * 1000)

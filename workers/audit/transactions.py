@@ -11,9 +11,12 @@ middle of a transaction`` under load.
 
 So the pool keeps faust's at-least-once consumer, table and agents, and writes each record
 itself: :class:`AuditTransactions` owns one aiokafka transactional producer per process, named
-after the process (``<group>-<worker id>``, the same after a restart), and each record is one
-transaction holding the record, the join's marker (the table's changelog entry) and the offset
-of the input message that completed it. A restarted process registers the same transactional id:
+after the process (``<group>-<worker id>``, the same after a restart). Records are committed in
+small batches (whatever was decided while the previous commit was under way, or in
+``_LINGER_S``): one transaction holds each record, its join marker (the table's changelog entry)
+and the offsets of the input messages that completed them, and those messages are acknowledged
+to faust only once it is committed, so faust's own offset commits never pass an uncommitted
+record. A restarted process registers the same transactional id:
 the coordinator aborts the dead process's open transaction and gives the new producer a higher
 epoch, so it proceeds at once (a process whose partitions move to *another* process is aborted by
 the coordinator after ``transaction_timeout_s`` instead). Readers read ``read_committed``.
@@ -23,13 +26,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 
 from aiokafka import AIOKafkaProducer, TopicPartition
 from aiokafka.errors import KafkaError, ProducerFenced
 from mode import Service
 
 from topics.errors import ProcessFailed
+from workers.fatal import Fatal
 from workers.settings import PoolSettings
 
 __all__ = ["AuditTransactions", "Write"]
@@ -40,6 +45,12 @@ _ATTEMPTS = 3
 """Tries of one transaction whose failure was retriable (a moved leader or coordinator): each
 failed try was aborted, so no reader sees it."""
 
+
+_LINGER_S = 0.02
+"""How long a decided record waits for others to share its transaction."""
+
+_BATCH = 500
+"""The most records in one transaction: past it, the agent waits for the commit."""
 
 _RETRY_BACKOFF_MS = 10
 """How soon a refused write is tried again (see :meth:`AuditTransactions.on_start`)."""
@@ -56,6 +67,16 @@ class Write:
     """None: the default partitioner (by key), as every other producer of the topic."""
 
 
+@dataclass(slots=True, kw_only=True)
+class _Batch:
+    """What the next transaction holds."""
+
+    writes: list[Write] = field(default_factory=list)
+    offsets: dict[TopicPartition, int] = field(default_factory=dict)
+    done: list[Callable[[], object]] = field(default_factory=list)
+    records: int = 0
+
+
 class AuditTransactions(Service):
     """One transactional producer for one audit pool process; started with the app.
 
@@ -64,13 +85,25 @@ class AuditTransactions(Service):
         timeout_s: the transaction timeout: how long the coordinator lets a transaction of a
             process that died stay open (blocking ``read_committed`` readers of its partitions)
             before aborting it, when no process with the same id comes back.
+        before_commit: awaited before each transaction: flushes faust's producer, so the join
+            states it wrote earlier are on the changelog before the markers that follow them.
+        fatal: what a failed commit stops.
     """
 
-    def __init__(self, settings: PoolSettings, timeout_s: float) -> None:
+    def __init__(
+        self,
+        settings: PoolSettings,
+        timeout_s: float,
+        *,
+        before_commit: Callable[[], Awaitable[None]],
+        fatal: Fatal,
+    ) -> None:
         super().__init__()
         self.group_id = settings.group_id
         self.transactional_id = f"{settings.group_id}-{settings.worker_id}"
         self.timeout_s = timeout_s
+        self.before_commit = before_commit
+        self.fatal = fatal
         self.connection = settings.connection
         self.max_request_size = settings.topics.requests.max_message_bytes + 65536
         self.producer: AIOKafkaProducer | None = None
@@ -78,7 +111,10 @@ class AuditTransactions(Service):
         self.ready = asyncio.Event()
         """Set once the producer has its id: any transaction a dead process of the same id
         left open is aborted by then."""
+        self._batch = _Batch()
+        self._committing = asyncio.Lock()
         self.committed = 0
+        """Transactions committed."""
 
     async def on_start(self) -> None:
         self.producer = AIOKafkaProducer(
@@ -105,15 +141,55 @@ class AuditTransactions(Service):
         if self.producer is not None:
             await self.producer.stop()
 
-    async def write(self, writes: list[Write], offsets: dict[TopicPartition, int]) -> None:
-        """Write ``writes`` and commit ``offsets`` (the next offset to read, per input
-        partition) for the pool's group, all or nothing.
+    async def add(
+        self, writes: list[Write], offsets: dict[TopicPartition, int], done: Callable[[], object]
+    ) -> None:
+        """Put one record's ``writes`` and its input ``offsets`` (the next offset to read, per
+        input partition) into the next transaction; ``done`` is called once it is committed.
+
+        Raises:
+            ProcessFailed: a commit this call had to wait for failed (see :meth:`commit`).
+        """
+        await self.ready.wait()
+        batch = self._batch
+        batch.writes += writes
+        for tp, offset in offsets.items():
+            batch.offsets[tp] = max(batch.offsets.get(tp, 0), offset)
+        batch.done.append(done)
+        batch.records += 1
+        if batch.records >= _BATCH:
+            await self.commit()
+
+    @Service.task
+    async def _linger(self) -> None:
+        while not self.should_stop:
+            await self.sleep(_LINGER_S)
+            if self._batch.records and self.ready.is_set():
+                try:
+                    await self.commit()
+                except ProcessFailed as e:
+                    self.fatal.fail(str(e))
+                    return
+
+    async def commit(self) -> None:
+        """Commit what was added so far, all or nothing, then acknowledge its inputs.
 
         Raises:
             ProcessFailed: the producer was fenced (another process took this transactional id)
-                or the transaction failed past its retries; the pool must stop.
+                or the transaction failed past its retries; the pool must stop (its in-memory
+                markers say written what is not).
         """
-        await self.ready.wait()
+        async with self._committing:
+            batch, self._batch = self._batch, _Batch()
+            if not batch.records:
+                return
+            await self.before_commit()
+            await self._transaction(batch.writes, batch.offsets)
+            self.committed += 1
+            for done in batch.done:
+                done()
+
+    async def _transaction(self, writes: list[Write], offsets: dict[TopicPartition, int]) -> None:
         producer = self.producer
         assert producer is not None  # set before ready
         for attempt in range(1, _ATTEMPTS + 1):
@@ -122,7 +198,6 @@ class AuditTransactions(Service):
                     for w in writes:
                         await producer.send(w.topic, w.value, key=w.key, partition=w.partition)
                     await producer.send_offsets_to_transaction(offsets, self.group_id)
-                self.committed += 1
                 return
             except ProducerFenced as e:
                 raise ProcessFailed(
