@@ -168,7 +168,8 @@ class AuditPool:
                 return
             # acknowledged by hand: a message that completed a record only once its
             # transaction is committed (faust commits the offsets of acknowledged messages)
-            async for event in stream.noack().events():
+            # (faust's StreamT does not declare noack(); its Stream, which agents get, has it)
+            async for event in stream.noack().events():  # type: ignore[attr-defined]
                 if not await self._on_message(audit, table, event):
                     event.ack()
 
