@@ -58,7 +58,7 @@ def _messages(topics: Topics, i: int) -> list[tuple[str, bytes, bytes]]:
         request_id=rid, correlation_id=rid, phase="request", mode="pre_call",
         texts=[Text(role="user", content=f"request number {i}")], scanners=["secrets"],
         created_ms=now, deadline_ms=now + 5000,
-        reply=ReplyAddress(topics.results.name, 0, "bench"),
+        reply=ReplyAddress(topic=topics.results.name, partition=0, instance_id="bench"),
     )  # fmt: skip
     result = ScanResult(
         request_id=rid, correlation_id=rid, phase="request", scanner="secrets",

@@ -1,13 +1,14 @@
 """Chaos figures for N requests: the chaos suite's load tests in LONG mode.
 
-Runs ``tests/chaos/test_kill.py`` (kill -9 of pool processes under load) and
+Runs ``tests/chaos/test_kill.py`` (kill -9 of pool processes under load),
+``tests/chaos/test_audit_kill.py`` (kill -9 of the audit pool, exactly-once, under load) and
 ``tests/chaos/test_broker_restart.py`` (the broker crashes and comes back under load, with the
 audit pool) with ``GUARDSTREAM_CHAOS_REQUESTS=N``, and prints what each measured: requests
 answered, verdicts lost (must be 0), duplicates absorbed, worst verdict delay, how soon each
 pool wrote again, audit records and requests with exactly one (must be N), and dead letters by
 reason.
 
-With ``--brokers 3`` both run on replicated three-node clusters instead: the pool kills on one
+With ``--brokers 3`` they run on replicated three-node clusters instead: the pool kills on one
 started here, and ``tests/chaos/test_leader_kill.py`` (kill -9 of the node leading a requests
 and a results partition, with the audit pool) on its own.
 
@@ -28,8 +29,16 @@ from pathlib import Path
 __all__ = ["main"]
 
 ROOT = Path(__file__).resolve().parent.parent
-TESTS = ["tests/chaos/test_kill.py", "tests/chaos/test_broker_restart.py"]
-CLUSTER_TESTS = ["tests/chaos/test_kill.py", "tests/chaos/test_leader_kill.py"]
+TESTS = [
+    "tests/chaos/test_kill.py",
+    "tests/chaos/test_audit_kill.py",
+    "tests/chaos/test_broker_restart.py",
+]
+CLUSTER_TESTS = [
+    "tests/chaos/test_kill.py",
+    "tests/chaos/test_audit_kill.py",
+    "tests/chaos/test_leader_kill.py",
+]
 
 
 def main(argv: list[str] | None = None) -> int:

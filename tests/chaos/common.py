@@ -58,8 +58,19 @@ class Tail:
     each value as ``cls``; keeps ``(message, broker timestamp ms)`` pairs. The consumer
     reconnects by itself across a broker restart."""
 
-    def __init__(self, kafka: KafkaConnection, topic: str, partitions: int, cls: type) -> None:
+    def __init__(
+        self,
+        kafka: KafkaConnection,
+        topic: str,
+        partitions: int,
+        cls: type,
+        *,
+        isolation_level: str = "read_uncommitted",
+    ) -> None:
         self.kafka = kafka
+        self.isolation_level = isolation_level
+        """``read_committed`` for a topic written in transactions (the audit topic), to count
+        what every reader sees; the default reads aborted writes too."""
         self.topic = topic
         self.partitions = partitions
         self.cls = cls
@@ -73,6 +84,7 @@ class Tail:
             **self.kafka.consumer_kwargs(),
             enable_auto_commit=False,
             auto_offset_reset="earliest",
+            isolation_level=self.isolation_level,
             fetch_max_bytes=64 * 1024 * 1024,
             max_partition_fetch_bytes=16 * 1024 * 1024,
         )

@@ -77,7 +77,13 @@ async def test_a_broker_restart_loses_no_request_and_audits_each_once(
         await asyncio.gather(*(asyncio.to_thread(p.wait_ready) for p in pools))
         async with (
             Bus(kafka, topics) as bus,
-            Tail(kafka, topics.audit.name, topics.partitions, AuditRecord) as audit,
+            Tail(
+                kafka,
+                topics.audit.name,
+                topics.partitions,
+                AuditRecord,
+                isolation_level="read_committed",
+            ) as audit,
             Tail(kafka, topics.results.name, topics.partitions, ScanResult) as results,
         ):
             retries = 0

@@ -5,8 +5,9 @@ A dedicated local cluster (three KRaft nodes; topics in three copies, two in syn
 two scanner pools and the audit pool. A third of the way through the load, the node that leads
 a requests partition and a results partition is killed without a goodbye; followers take over
 as leaders, and every process must carry on through them: no verdict lost, exactly one audit
-record per request (read raw from the audit topic, not through a reader that hides
-duplicates). The killed node comes back before the end and catches up.
+record per request (read ``read_committed`` from the audit topic, as every reader reads it,
+not through a reader that hides duplicates). The killed node comes back before the end and
+catches up.
 """
 
 from __future__ import annotations
@@ -82,7 +83,13 @@ async def test_killing_a_partition_leader_loses_no_verdict_and_audits_each_once(
         await asyncio.gather(*(asyncio.to_thread(p.wait_ready) for p in pools))
         await producer.start()
         async with (
-            Tail(kafka, topics.audit.name, topics.partitions, AuditRecord) as audit,
+            Tail(
+                kafka,
+                topics.audit.name,
+                topics.partitions,
+                AuditRecord,
+                isolation_level="read_committed",
+            ) as audit,
             Tail(kafka, topics.results.name, topics.partitions, ScanResult) as results,
         ):
             retries = 0

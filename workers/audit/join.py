@@ -55,19 +55,23 @@ class AuditSettings:
         raw_capture: keep the raw texts in audit records (off by default: never do this unless
             the audit topic is as protected as the prompts themselves).
         keep_emitted_s: how long a written record's marker is kept to absorb re-deliveries.
-        exactly_once: write each record, its marker and its input offsets in one Kafka
-            transaction (faust's ``exactly_once`` guarantee). Off by default: a pool started
-            after one was killed mid-transaction had its transactional producers fenced and
-            wrote nothing more (``tests/workers/audit/test_exactly_once.py``, an expected
-            failure until that is fixed). Off, a pool killed between a record and its marker
-            can write it twice, and the readers' filter hides the second copy.
+        exactly_once: write each record, its marker and its input offset in one Kafka
+            transaction (:mod:`workers.audit.transactions`), read ``read_committed``: a pool
+            killed between a record and its marker leaves no second committed copy. Off: at
+            least once, for a broker without transactions or to measure their cost
+            (``bench.audit_cost``); a pool killed between a record and its marker can then
+            write it twice, and the readers' filter hides the second copy.
+        transaction_timeout_s: how long the transaction of a pool process that died stays
+            open (blocking ``read_committed`` readers of its partitions) when no process with
+            its name comes back; one that does aborts it at once.
     """
 
     logging_only_deadline_s: float = 30.0
     verdict_grace_s: float = 5.0
     raw_capture: bool = False
     keep_emitted_s: float = 3600.0
-    exactly_once: bool = False
+    exactly_once: bool = True
+    transaction_timeout_s: float = 30.0
 
 
 @dataclass(slots=True)

@@ -12,12 +12,13 @@ the declared ``audit_state`` topic and never holds a raw text: the raw texts wai
 the sinks (security log, MLflow) through bounded queues that never stall the topic, once per
 (request id, phase) (:class:`~workers.audit.dedupe.SeenKeys`).
 
-With ``exactly_once`` on (an audit setting, off by default: see
-:class:`~workers.audit.join.AuditSettings`) the pool runs with faust's
-``processing_guarantee="exactly_once"``: a record, its marker (the table's changelog write) and
-the input offsets that led to them are committed in one Kafka transaction per input partition,
-so a pool killed between the record and its marker leaves an aborted record, which
-``read_committed`` readers (the sinks' consumer, ``guardstream audit query/tail``) never see.
+With ``exactly_once`` on (an audit setting, on by default: see
+:class:`~workers.audit.join.AuditSettings`) each record, its marker (the table's changelog entry)
+and the offset of the input message that completed it are written in one Kafka transaction
+(:mod:`workers.audit.transactions`; faust itself runs at least once), so a pool killed between
+the record and its marker leaves an aborted record, which ``read_committed`` readers (this pool's
+own consumer, so the sinks' agent and the table's recovery, and ``guardstream audit query/tail``)
+never see; the restarted pool aborts it at once and writes the record again, committed.
 """
 
 from __future__ import annotations
@@ -28,16 +29,19 @@ import time
 from typing import Any
 
 import faust
+from aiokafka import TopicPartition
 from mode import Service
 
 from topics.codec import decode, encode, peek_schema
 from topics.errors import DecodeError
 from topics.keys import message_key
 from topics.messages import AuditRecord, AuditTick, ScanRequest, ScanResult, Verdict
+from workers.audit.committed import TableManager, read_committed
 from workers.audit.dedupe import SeenKeys
 from workers.audit.join import AuditSettings, AuditState, RawTexts
 from workers.audit.sinks import SinkRunner, build_sinks
 from workers.audit.sinks.base import would_block
+from workers.audit.transactions import AuditTransactions, Write
 from workers.fatal import Fatal
 from workers.faust_app import (
     build_app,
@@ -82,6 +86,16 @@ class AuditPool:
         self.cipher = settings.cipher()
         self.raw_texts = RawTexts()
         self.fatal = Fatal()
+        self.transactions = (
+            AuditTransactions(
+                settings,
+                self.audit.transaction_timeout_s,
+                before_commit=self._flush_producer,
+                fatal=self.fatal,
+            )
+            if self.audit.exactly_once
+            else None
+        )
         self.app = self._build_app()
 
     def run(self) -> int:
@@ -94,13 +108,16 @@ class AuditPool:
     def _build_app(self) -> faust.App:
         s = self.settings
         topics = s.topics
+        extra = {"TableManager": TableManager} if self.transactions else {}
         app = build_app(
             s,
             table_cleanup_interval=3600.0,
             key_serializer="raw",
             value_serializer="raw",
-            processing_guarantee="exactly_once" if self.audit.exactly_once else "at_least_once",
+            **extra,
         )
+        if self.transactions:
+            read_committed(app)
         results = raw_topic(app, topics.results.name)
         audit = raw_topic(app, topics.audit.name)
         joins = raw_topic(app, topics.audit_joins.name)
@@ -120,6 +137,9 @@ class AuditPool:
                 state_spec.name,
                 key_type=str,
                 value_type=bytes,
+                # as the table writes its keys: read back raw (the app's default), a restarted
+                # pool restored every key with its JSON quotes, and lost its join states
+                key_serializer="json",
                 partitions=state_spec.partitions,
                 retention=state_spec.retention_ms / 1000,
                 compacting=True,
@@ -142,8 +162,16 @@ class AuditPool:
         @app.agent(joined_inputs, name="audit-join")
         @self.fatal.guard("audit-join")
         async def join(stream: faust.StreamT) -> None:
-            async for event in stream.events():
-                await self._on_message(audit, table, event.message.value)
+            if self.transactions is None:
+                async for event in stream.events():
+                    await self._on_message(audit, table, event)
+                return
+            # acknowledged by hand: a message that completed a record only once its
+            # transaction is committed (faust commits the offsets of acknowledged messages)
+            # (faust's StreamT does not declare noack(); its Stream, which agents get, has it)
+            async for event in stream.noack().events():  # type: ignore[attr-defined]
+                if not await self._on_message(audit, table, event):
+                    event.ack()
 
         @app.agent(audit, name="audit-sinks")
         @self.fatal.guard("audit-sinks")
@@ -170,11 +198,17 @@ class AuditPool:
                     await joins.send(key=message_key(request_id), value=encode(tick))
 
         app.add_dependency(_SinkService(self.sinks))
+        if self.transactions:
+            app.add_dependency(self.transactions)
 
         serve_pages(app, self)
         return app
 
-    async def _on_message(self, audit: faust.TopicT, table: Any, value: bytes) -> None:
+    async def _on_message(self, audit: faust.TopicT, table: Any, event: Any) -> bool:
+        """Join one input message (faust's event); True when it completed a record whose
+        transaction acknowledges it once committed."""
+        source = event.message
+        value = source.value
         now = _now_ms()
         try:
             schema = peek_schema(value)
@@ -184,7 +218,7 @@ class AuditPool:
                 if tick.forget:
                     table.pop(key, None)
                     self.raw_texts.drop(key)
-                    return
+                    return False
                 state = AuditState.load(table.get(key))
                 changed = False
             else:
@@ -200,9 +234,9 @@ class AuditPool:
                 if texts is not None:
                     self.raw_texts.keep(key, texts)
         except DecodeError as e:
-            log.warning("audit pool skipped an undecodable message: %s", e.reason)
+            log.warning("audit pool skipped an undecodable message: %s at %r", e.reason, e.field)
             self.metrics.skipped.inc()
-            return
+            return False
         if state.mask(self.raw_texts.get(key)):
             changed = True
         if state.redacted:
@@ -210,17 +244,56 @@ class AuditPool:
         if state.ready(self.audit, now):
             self.raw_texts.drop(key)
             record = state.record(now)
-            # through the topic, not app.producer: faust then sends it in the transaction of
-            # its partition, the one its marker and the input's offset commit in
-            sent = await audit.send(key=message_key(record.request_id), value=encode(record))
-            await sent
-            table[key] = state.dump()
+            deferred = self.transactions is not None
+            if deferred:
+                await self._write_once(audit, table, event, key, record, state.dump())
+            else:
+                sent = await audit.send(key=message_key(record.request_id), value=encode(record))
+                await sent
+                table[key] = state.dump()
             self.written += 1
             decision = "would_block" if would_block(record) else record.decision
             self.metrics.record(decision, record.timed_out, record.failed)
             self.last_record_at = time.time()
-        elif changed:
+            return deferred
+        if changed:
             table[key] = state.dump()
+        return False
+
+    async def _write_once(
+        self,
+        audit: faust.TopicT,
+        table: Any,
+        event: Any,
+        key: str,
+        record: AuditRecord,
+        marker: bytes,
+    ) -> None:
+        """Put the record, its marker and the input's next offset into the next transaction;
+        the marker goes into the table's memory at once, so re-deliveries meanwhile are
+        absorbed (faust's own changelog write is skipped: the transaction holds it)."""
+        assert self.transactions is not None
+        source = event.message
+        changelog = table.changelog_topic
+        # serialised as faust's own changelog entries are (the key as JSON), so its recovery
+        # reads them back
+        entry_key, _ = changelog.prepare_key(key, table.key_serializer)
+        entry, _ = changelog.prepare_value(marker, table.value_serializer)
+        writes = [
+            Write(topic=audit.get_topic_name(), key=message_key(record.request_id),
+                  value=encode(record)),
+            # the partition faust's table writes a key's entries to: the input's
+            Write(topic=changelog.get_topic_name(), key=entry_key, value=entry,
+                  partition=source.partition),
+        ]  # fmt: skip
+        offsets = {TopicPartition(source.topic, source.partition): source.offset + 1}
+        table.data[key] = marker
+        await self.transactions.add(writes, offsets, event.ack)
+
+    async def _flush_producer(self) -> None:
+        # the join states faust wrote before a record's marker must reach the changelog before
+        # it, or a restart would restore one of them over it
+        await self.app.producer.flush()
 
     def _forgettable(self, state: AuditState, now: int) -> bool:
         keep = int(self.audit.keep_emitted_s * 1000)
