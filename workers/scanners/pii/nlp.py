@@ -54,9 +54,10 @@ LEMMA_PIPES = frozenset(
 NER_PIPES = frozenset({"ner", "entity_ruler", "span_ruler"})
 """Pipes that only serve the named entities: not run when no entity asked for reads them."""
 _EMBEDDERS = frozenset({"tok2vec", "transformer"})
-CONTEXT_TOKENS = 12
+CONTEXT_TOKENS = 20
 """Tokens before a match whose lemmas are made at once: five keywords back and the stop words
-and punctuation between them, most of the time (a walk further back makes more on demand)."""
+and punctuation between them (in generated prose, code and tables, always: with 12, one match
+in three needed more, made on demand one match at a time)."""
 MARGIN_TOKENS = 8
 """Tokens of text kept on each side of a tagged stretch: twice the reach of spaCy's CNN token
 vectors (``MaxoutWindowEncoder``, depth 4, window 1: four tokens each way) and longer than the
