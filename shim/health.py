@@ -11,7 +11,9 @@ The answer never waits for Kafka: a background task refreshes the pools' consume
 decisions as it makes them; a request reads both. The status is 200 when Kafka answered the
 last refresh and every scanner has a consuming member and is waited for, else 503. A scanner
 whose pool stopped answering (:class:`~shim.liveness.PoolWatch`) shows ``"skipped"``: why and
-for how long requests have applied ``on_timeout`` to it without waiting.
+for how long requests have applied ``on_timeout`` to it without waiting. Each scanner's
+``scan_rate`` (:mod:`topics.rates`, read at the same refresh) says how many bytes per second a
+process of its pool scans, and the pool scanned lately.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from typing import Any
 from shim.liveness import PoolWatch
 from topics import BrokerUnavailable, KafkaConnection, Topics
 from topics.groups import GroupState, describe_pools
+from topics.rates import PoolRate, read_rates
 
 __all__ = ["GuardrailHealth", "mount"]
 
@@ -59,6 +62,7 @@ class GuardrailHealth:
         self.watch = watch
         """The reply client's per-scanner liveness: told of each refresh's group members."""
         self._groups: dict[str, GroupState] = {}
+        self._rates: dict[str, PoolRate] = {}
         self._checked_at = 0.0
         self._kafka_error = "not checked yet"
         self._events: deque[tuple[float, str, str]] = deque(maxlen=10_000)
@@ -117,6 +121,7 @@ class GuardrailHealth:
                 "skipped": None
                 if skip is None
                 else {"reason": skip.reason, "for_s": round(now - skip.since, 1)},
+                "scan_rate": rate.as_dict() if (rate := self._rates.get(scanner)) else None,
             }
         body = {
             "guardrail": self.name,
@@ -144,7 +149,14 @@ class GuardrailHealth:
                     _tell(self.watch, groups)
                 self._kafka_error = ""
                 self._checked_at = time.monotonic()
+                await self._refresh_rates()
             await asyncio.sleep(self.interval_s)
+
+    async def _refresh_rates(self) -> None:
+        try:
+            self._rates = await read_rates(self.connection, self.topics, int(time.time() * 1000))
+        except Exception as e:  # the rates are informative: keep the last ones
+            log.warning("guardstream: reading the pools' scan rates failed: %s", e)
 
 
 def _tell(watch: PoolWatch, groups: Iterable[GroupState]) -> None:

@@ -26,6 +26,7 @@ __all__ = [
     "Policy",
     "RedactedText",
     "ReplyAddress",
+    "ScanRate",
     "ScanRequest",
     "ScanResult",
     "ScannerOutcome",
@@ -153,11 +154,27 @@ class RedactedText:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ScanRate:
+    """How much the pool process that wrote a result scanned recently: what an operator sizes a
+    pool by (bytes per second of scanning, per process)."""
+
+    window_s: float
+    """The span the figures cover, ending when the result was written: the last minute, or
+    less since the process started."""
+    scanned_bytes: int
+    """UTF-8 bytes of the texts it scanned in the window (answers from its cache excluded)."""
+    busy_s: float
+    """Seconds it spent scanning them."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ScanResult:
     """One scanner's answer to one scan request."""
 
     SCHEMA: ClassVar[str] = "guardstream.scan_result"
     VERSION: ClassVar[int] = 1
+    MINOR: ClassVar[int] = 1
+    """1: ``rate``."""
 
     request_id: str
     correlation_id: str
@@ -177,6 +194,8 @@ class ScanResult:
     """Masked texts, when the policy asked for them and something was masked."""
     error: str = ""
     """Why the verdict is ``error``."""
+    rate: ScanRate | None = None
+    """The writing process's recent scanning; None from writers older than minor 1."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

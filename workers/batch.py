@@ -26,6 +26,7 @@ from topics.headers import read_routing
 from topics.messages import DeadLetter, ScanRequest, ScanResult
 from workers.policy import judge
 from workers.scan_cache import ScanCache
+from workers.scan_rate import ScanMeter
 from workers.scanners.base import ScanItem, Scanner, TextFindings, scan_deadline
 
 __all__ = ["BatchProcessor", "ProcessedBatch", "Record"]
@@ -59,6 +60,8 @@ class ProcessedBatch:
     results: list[tuple[ScanRequest, ScanResult]] = field(default_factory=list)
     dead_letters: list[tuple[Record, DeadLetter]] = field(default_factory=list)
     scanned_texts: int = 0
+    scanned_bytes: int = 0
+    """UTF-8 bytes of the scanned texts (for :class:`~workers.scan_rate.ScanMeter`)."""
     cached_texts: int = 0
     skipped: int = 0
     """Records for other kinds, skipped on their headers without being decoded."""
@@ -78,6 +81,8 @@ class BatchProcessor:
         self.worker_id = worker_id
         self.cache = cache
         self.cipher = cipher
+        self.meter = ScanMeter()
+        """Bytes scanned per second, written into every result."""
 
     def process(self, records: list[Record], timeout_s: float | None = None) -> ProcessedBatch:
         """Decode, scan and judge a batch of records; a scan that runs past ``timeout_s``
@@ -98,6 +103,7 @@ class BatchProcessor:
         with scan_deadline(timeout_s):
             answers, failures = self._answers([r for _, r in requests], outcome)
         scan_ms = (time.perf_counter() - began) * 1000
+        self.meter.add(outcome.scanned_bytes, scan_ms / 1000)
         for record, request in requests:
             if request.correlation_id in failures:
                 reason = failures[request.correlation_id]
@@ -193,6 +199,9 @@ class BatchProcessor:
                 except Exception as e:  # the request's own texts fail: answer error
                     failures[request.correlation_id] = f"{type(e).__name__}: {e}"[:500]
         outcome.scanned_texts += len(pending)
+        outcome.scanned_bytes += sum(
+            len(item.text.encode("utf-8", "surrogatepass")) for item in pending.values()
+        )
         return answers, failures
 
     def _scan_into(self, items: dict[bytes, ScanItem], answers: dict[bytes, TextFindings]) -> None:
@@ -221,6 +230,7 @@ class BatchProcessor:
             findings=verdict.findings,
             scores=verdict.scores,
             redacted=verdict.redacted,
+            rate=self.meter.rate(),
         )
         if self.cipher is None:
             return result

@@ -17,6 +17,7 @@ from topics import (
     Text,
     Verdict,
 )
+from topics.messages import ScanRate
 
 FINDING = Finding(text=0, start=11, end=28, label="EMAIL_ADDRESS", score=0.95)
 
@@ -50,6 +51,7 @@ SAMPLES = [
         findings=[FINDING],
         scores={"EMAIL_ADDRESS": 0.95},
         redacted=[RedactedText(text=1, content="Mail me at <EMAIL_ADDRESS>")],
+        rate=ScanRate(window_s=60.0, scanned_bytes=81_920, busy_s=2.5),
     ),
     Verdict(
         request_id="req-1",

@@ -65,16 +65,27 @@ def _health(args: argparse.Namespace, env: Environment) -> int:
 
 def _print(states: list[PoolHealth]) -> None:
     table = Table(title="guardstream pools")
-    for column in ("pool", "state", "members", "partitions", "lag", "last result", "problems"):
+    columns = ("pool", "state", "members", "partitions", "lag", "last result", "scans", "problems")
+    for column in columns:
         table.add_column(column)
     for s in states:
         g = s.group
         partitions = sum(len(p) for p in g.assigned.values())
         age = "never" if s.last_result_age_s is None else f"{s.last_result_age_s:.1f}s ago"
         status = "[red]" + "; ".join(s.problems) + "[/]" if s.problems else "[green]ok[/]"
-        row = (g.kind, g.state, str(len(g.members)), str(partitions), str(g.lag), age, status)
+        rate = _rate(s)
+        row = (g.kind, g.state, str(len(g.members)), str(partitions), str(g.lag), age, rate, status)
         table.add_row(*row)
     Console().print(table)
+
+
+def _rate(state: PoolHealth) -> str:
+    """``"41 KB/s per process, 12 KB/s now"``: a process's bytes per second of scanning (what
+    sizes the pool), and the pool's bytes per second of wall time lately."""
+    busy = state.rate.bytes_per_busy_s if state.rate else None
+    if state.rate is None or busy is None:
+        return "-"
+    return f"{busy / 1024:.0f} KB/s per process, {state.rate.wall_bytes_per_s / 1024:.1f} KB/s now"
 
 
 class _Cached(TypedDict):

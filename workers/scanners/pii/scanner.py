@@ -30,13 +30,8 @@ from topics.messages import Action
 from workers.scanners.base import LabelFinding, ScanItem, Scanner, TextFindings, checkpoint
 from workers.scanners.pii.context import in_placeholder, is_cut_url, without_bare_guesses
 from workers.scanners.pii.firstnames import FirstNameRecognizer
-from workers.scanners.pii.names import load_lexicon, name_recognizers
-from workers.scanners.pii.nlp import (
-    PipeSplit,
-    analyze_batch,
-    fast_context_enhancer,
-    split_pipes,
-)
+from workers.scanners.pii.names import NameLineRecognizer, load_lexicon, name_recognizers
+from workers.scanners.pii.nlp import PipeSplit, analyze_texts, fast_context_enhancer, split_pipes
 from workers.scanners.pii.notnames import load_judge
 from workers.scanners.pii.recognizers import context_recognizers
 from workers.scanners.pii.spans import chunk_bounds, merge_chunks, resolve_overlaps
@@ -121,8 +116,10 @@ class PiiScanner(Scanner):
       :mod:`workers.scanners.pii.context`: addresses, "I live in ...", and people's names,
       first names alone included, are found all the same).
     - ``full_pipeline``: run every pipe of the spaCy model on every text, as Presidio's own
-      engine does; default false: the parser never runs and the tagger only where lemmas are
-      read (:mod:`workers.scanners.pii.nlp`; the same findings, faster). For comparisons.
+      engine does; default false: the parser never runs, the tagger only before matches whose
+      context Presidio reads, and the entity recognizer only when an entity in ``entities``
+      comes from it (:mod:`workers.scanners.pii.nlp`; the same findings, faster). For
+      comparisons.
 
     Findings below the lowest configured threshold are not returned; each entity's own threshold
     and action reach the policy through :meth:`threshold` and :meth:`action`.
@@ -289,7 +286,18 @@ class PiiScanner(Scanner):
             e for e in dict.fromkeys(wanted) if e not in self.presidio_entities_deny_list
         ]
         self._anonymizer = AnonymizerEngine()
-        self._pipes = None if self.full_pipeline else split_pipes(nlp_engine, self.language)
+        # spaCy's entity recognizer (two fifths of the scan) runs only when an entity the
+        # scanner reports is read from its entities
+        ner_readers = (SpacyRecognizer, FirstNameRecognizer, NameLineRecognizer)
+        needs_ner = any(
+            entity in self._active
+            for r in registry.recognizers
+            if isinstance(r, ner_readers)
+            for entity in r.supported_entities
+        )
+        self._pipes = (
+            None if self.full_pipeline else split_pipes(nlp_engine, self.language, ner=needs_ner)
+        )
 
     def _ad_hoc_recognizers(self, pattern_recognizer: Any) -> list[Any]:
         """Pattern recognizers from the ``presidio_ad_hoc_recognizers`` JSON file."""
@@ -345,17 +353,8 @@ class PiiScanner(Scanner):
         floor: float,
     ) -> list[TextFindings]:
         try:
-            for (index, offset, text), artifacts in zip(
-                chunks, self._artifacts([text for _, _, text in chunks]), strict=True
-            ):
-                checkpoint()  # one chunk at a time: a scan out of time stops here
-                results = self._analyzer.analyze(
-                    text=text,
-                    language=self.language,
-                    entities=self._active,
-                    score_threshold=floor,
-                    nlp_artifacts=artifacts,
-                )
+            analyses = self._analyses([text for _, _, text in chunks], floor)
+            for (index, offset, text), results in zip(chunks, analyses, strict=True):
                 length = len(items[index].text)
                 for r in resolve_overlaps(results, text):
                     # After resolving overlaps (not in Presidio, before them), so that an allowed
@@ -379,13 +378,26 @@ class PiiScanner(Scanner):
             raise ScannerError(f"Presidio failed on a batch of {len(items)} texts: {e}") from e
         return [TextFindings(merge_chunks(f, e)) for f, e in zip(found, edges, strict=True)]
 
-    def _artifacts(self, texts: list[str]) -> Iterator[Any]:
-        """Presidio's NLP artifacts of ``texts``, in one spaCy batch."""
-        engine = self._analyzer.nlp_engine
-        if self._pipes is None:
-            batch = engine.process_batch(texts, self.language, batch_size=self.batch_size)
-            return (artifacts for _, artifacts in batch)
-        return analyze_batch(engine, self._pipes, texts, self.language, self.batch_size)
+    def _analyses(self, texts: list[str], floor: float) -> Iterator[list[Any]]:
+        """Presidio's results for each of ``texts``, in order; spaCy runs batched. The scan
+        stops at a checkpoint between texts once out of time."""
+        analyzer = self._analyzer
+        if self._pipes is not None:
+            yield from analyze_texts(
+                analyzer, self._pipes, texts, language=self.language, entities=self._active,
+                score_threshold=floor, batch_size=self.batch_size, checkpoint=checkpoint,
+            )  # fmt: skip
+            return
+        batch = analyzer.nlp_engine.process_batch(texts, self.language, batch_size=self.batch_size)
+        for text, (_, artifacts) in zip(texts, batch, strict=True):
+            checkpoint()
+            yield analyzer.analyze(
+                text=text,
+                language=self.language,
+                entities=self._active,
+                score_threshold=floor,
+                nlp_artifacts=artifacts,
+            )
 
     def redact(self, text: str, findings: list[LabelFinding]) -> str:
         """``text`` with each finding replaced by ``<ENTITY>`` by Presidio's anonymizer."""

@@ -62,3 +62,36 @@ def test_lemmas_are_made_only_when_presidio_reads_them(default_pii_scanner: PiiS
     assert plain._lemmas is None  # no context recognizer matched: no tagger run
     assert phone._lemmas is not None and "phone" in phone.keywords
     assert not plain.tokens.has_annotation("DEP")  # and no parser, ever
+
+
+def test_lemmas_are_made_only_before_the_matches_of_a_long_text(
+    default_pii_scanner: PiiScanner,
+) -> None:
+    analyzer = default_pii_scanner._analyzer
+    text = "the river was calm and the team met again after the long report. " * 25
+    text += "my phone number is 212-555-0123"
+    (artifacts,) = analyze_batch(analyzer.nlp_engine, default_pii_scanner._pipes, [text], "en", 8)
+    results = analyzer.analyze(text=text, language="en", nlp_artifacts=artifacts)
+    assert any(r.entity_type == "PHONE_NUMBER" and r.score >= 0.7 for r in results)
+    lemmas = artifacts._lemmas
+    assert lemmas is not None and "phone" in artifacts.keywords
+    assert 0 < lemmas.tagged < len(artifacts.tokens) / 3  # a stretch before the number only
+
+
+@pytest.mark.parametrize(
+    "entities", [["EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD"], ["US_SSN", "US_PASSPORT"]]
+)
+def test_the_entity_recognizer_runs_only_for_entities_read_from_it(entities: list[str]) -> None:
+    trimmed = PiiScanner(spacy_model=PII_TEST_MODEL, entities=entities)
+    whole = PiiScanner(spacy_model=PII_TEST_MODEL, entities=entities, full_pipeline=True)
+    trimmed.load()
+    whole.load()
+    assert trimmed._pipes is not None and "ner" in trimmed._pipes.skipped_in_batch
+    items = [ScanItem(t) for t in TEXTS]
+    assert trimmed.scan(items) == whole.scan(items)
+
+
+def test_a_person_entity_keeps_the_entity_recognizer() -> None:
+    scanner = PiiScanner(spacy_model=PII_TEST_MODEL, entities=["PERSON"])
+    scanner.load()
+    assert scanner._pipes is not None and "ner" not in scanner._pipes.skipped_in_batch
