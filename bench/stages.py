@@ -59,6 +59,8 @@ class StageSettings:
         max_requests: most requests per rate.
         budget_ms: the guardrail's budget for verdicts.
         warmup: sequential requests before the first rate.
+        drain_s: longest wait, after each rate, for the pools to work off its backlog (so the
+            next rate, or the part after this one, starts from idle pools).
     """
 
     rates: tuple[float, ...] = (5.0, 20.0)
@@ -66,6 +68,7 @@ class StageSettings:
     max_requests: int = 200
     budget_ms: int = 1500
     warmup: int = 20
+    drain_s: float = 30.0
 
 
 async def _guard(kafka: KafkaConnection, topics: Topics, budget_ms: int) -> Any:
@@ -178,12 +181,25 @@ async def run_stages(
             cell = _breakdown(calls, list(log))
             out["rates"][f"{rate:g}"] = cell
             hook = cell["shim"]["whole hook"]
+            await _drain(guard, auth, log, settings.drain_s)
             progress(
                 f"  hook p50 {hook['p50']} ms, p99 {hook['p99']} ms; last: {cell['last_to_answer']}"
             )
     finally:
         await guard.close()
     return out
+
+
+async def _drain(guard: Any, auth: Any, log: Any, drain_s: float) -> bool:
+    """True once one request is answered by all four within 500 ms (the pools caught up)."""
+    deadline = time.monotonic() + drain_s
+    while time.monotonic() < deadline:
+        call_id, began, ended = await _call(guard, auth, 0)
+        answered = next((s for s in reversed(log) if s.request_id == call_id), None)
+        if answered is not None and len(answered.scanners) == len(SCANNERS) and ended - began < 500:
+            return True
+        await asyncio.sleep(0.5)
+    return False
 
 
 def _cell(s: dict[str, Any] | None) -> str:
