@@ -10,6 +10,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from bench.stages import markdown as stages_markdown
+
 __all__ = ["plot", "render", "write_report"]
 
 
@@ -261,6 +263,20 @@ def targets(results: dict[str, Any]) -> list[tuple[str, str, str, bool | None]]:
             shown = ", ".join(f"{k.removeprefix('gs_')} {v}" for k, v in hits.items())
             out.append(("no request decided by the fail policy at 20 req/s", name, shown,
                         total == 0))  # fmt: skip
+        for rate in (5, 20):
+            cell = _cell(cells, "gs_pre_call", rate)
+            if cell is not None:
+                p50, p99 = cell.get("added_p50_ms"), cell.get("added_p99_ms")
+                met = None if p50 is None or p99 is None else (p50 <= 20 and p99 <= 30)
+                out.append((f"pre_call (all four) adds <= +20 ms p50 and <= +30 ms p99 at "
+                            f"{rate} req/s", name, f"+{_f(p50)} / +{_f(p99)} ms", met))  # fmt: skip
+        floor = 100 if name == "one_box" else 50
+        found = part["roundtrip"]["series"].get("all four scanners", {})
+        if found:
+            sat = found.get("saturation_rps")
+            out.append((f"round trip saturation, all four, >= {floor} req/s", name,
+                        f"{_f(sat)} req/s offered" if sat is not None else "below the first rate",
+                        None if sat is None else sat >= floor))  # fmt: skip
         for config, rate, limit in (("gs_during_call", 5, 5), ("gs_during_call", 20, 20),
                                     ("gs_logging_only", 5, 1)):  # fmt: skip
             cell = _cell(cells, config, rate)
@@ -283,6 +299,22 @@ def targets(results: dict[str, Any]) -> list[tuple[str, str, str, bool | None]]:
                     f"{_f(scale.get('speedup'), 2)}x",
                     None if scale.get("speedup") is None else scale["speedup"] >= 1.7))  # fmt: skip
     return out
+
+
+def _stages(section: dict[str, Any] | None, where: str = "") -> list[str]:
+    if not section:
+        return []
+    return [
+        f"## 1b. Where a pre_call request's time goes{where}",
+        "",
+        "guardstream's guardrail in the benchmark process (its pre_call hook, as a proxy calls "
+        "it; all four scanners, PII masked), open-loop arrivals; each stage from the times the "
+        "shim's reply client and each pool's results carry (`python -m bench.stages` describes "
+        "them). *sent -> matched* is a pool's whole part; the slowest pool, or the first "
+        "block, decides when the wait ends.",
+        "",
+        *stages_markdown(section),
+    ]
 
 
 def _targets(results: dict[str, Any]) -> list[str]:
@@ -313,6 +345,14 @@ def render(results: dict[str, Any], plots: list[str]) -> str:
             "so every figure carries their load too.",
             "",
         ]
+    samples, end = meta.get("load_samples_1min"), meta.get("load_average_end")
+    if samples and end:
+        lines += [
+            f"During the run (1-min load average every 30 s): min {min(samples):.2f}, mean "
+            f"{sum(samples) / len(samples):.2f}, max {max(samples):.2f}; at the end "
+            f"{' / '.join(f'{x:.2f}' for x in end)}.",
+            "",
+        ]
     sections = results["sections"]
     layouts = sections.get("layouts", {})
     if layouts:
@@ -320,7 +360,8 @@ def render(results: dict[str, Any], plots: list[str]) -> str:
         lines += _side_by_side(layouts)
         for name, part in layouts.items():
             where = f" ({name})"
-            lines += _e2e(part["e2e"], where) + _roundtrip(part["roundtrip"], where)
+            lines += _e2e(part["e2e"], where) + _stages(part.get("stages"), where)
+            lines += _roundtrip(part["roundtrip"], where)
     for key, writer in (
         ("e2e", _e2e),
         ("roundtrip", _roundtrip),

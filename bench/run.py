@@ -2,7 +2,8 @@
 
 1. end-to-end latency through real LiteLLM proxies (no guardrail, LiteLLM's injection
    heuristics, LiteLLM's Presidio guardrail, guardstream pre_call / during_call / logging_only)
-   at 5, 20 and 50 requests/s;
+   at 5, 20 and 50 requests/s; then where a pre_call request's time goes, stage by stage
+   (:mod:`bench.stages`);
 2. the verdict round trip against rising offered load, to the pools' saturation point;
 3. pool throughput per process, PII batched against one Presidio HTTP call per text, guardstream's
    injection scanner against LiteLLM's heuristics, and the PII pool alone with 1 -> 2 processes;
@@ -11,9 +12,10 @@
 Parts 1 and 2 run in each layout of :mod:`bench.layout`: "one box" (every process on every
 core) and "pinned" (the proxy side on core 0, the broker, pools and Presidio server on core 1).
 Writes ``OUT/NAME.json``, ``OUT/NAME.md`` (targets met or missed, the layouts side by side,
-the load average) and PNG plots beside them, and prints progress on stderr. The full run takes
-30-40 minutes on two loaded cores; ``--quick`` runs every part with fewer requests (about 16
-minutes there) and ``--smoke`` a tiny version of each part.
+the load average at the start, sampled during the run and at the end) and PNG plots beside
+them, and prints progress on stderr. The full run takes 30-40 minutes on two loaded cores;
+``--quick`` runs every part with fewer requests (about 16 minutes there) and ``--smoke`` a tiny
+version of each part.
 
     .venv/bin/python -m bench.run [--name NAME] [--out bench/results] [--quick | --smoke]
 """
@@ -47,6 +49,7 @@ from bench.memory import memory_section, pool_rss
 from bench.presidio_http import PresidioServer
 from bench.report import write_report
 from bench.roundtrip import RoundTripSettings, run_roundtrip
+from bench.stages import StageSettings, run_stages
 from tests.shim.upstream import FakeUpstream
 
 __all__ = ["FULL", "QUICK", "SMOKE", "Plan", "run"]
@@ -60,6 +63,7 @@ class Plan:
 
     e2e: E2eSettings = field(default_factory=E2eSettings)
     roundtrip: RoundTripSettings = field(default_factory=RoundTripSettings)
+    stages: StageSettings = field(default_factory=StageSettings)
     throughput: throughput.ThroughputSettings = field(default_factory=throughput.ThroughputSettings)
     scale_count: int = 400
     layouts: tuple[str, ...] = tuple(LAYOUTS)
@@ -72,6 +76,7 @@ FULL = Plan()
 QUICK = Plan(
     e2e=E2eSettings(seconds=5.0, max_requests=150, drain_s=10.0, warmup=3),
     roundtrip=RoundTripSettings(rates=(10, 25, 50, 100), step_s=3.0, drain_s=30.0),
+    stages=StageSettings(seconds=6.0, max_requests=120, warmup=10),
     throughput=throughput.ThroughputSettings(
         counts=(("short", 120), ("long", 12)), http_seconds=5.0, injection_prompts=10,
         litellm_seconds=8.0,
@@ -86,6 +91,7 @@ SMOKE = Plan(
         restart_when_busy=False,
     ),
     roundtrip=RoundTripSettings(rates=(5, 20), step_s=1.0, drain_s=5.0),
+    stages=StageSettings(rates=(5.0,), seconds=1.0, max_requests=4, warmup=1),
     throughput=throughput.ThroughputSettings(
         counts=(("short", 16), ("long", 2)), flood_timeout_s=30.0, http_seconds=1.0,
         injection_prompts=3, litellm_seconds=1.0,
@@ -119,6 +125,8 @@ async def run(plan: Plan, name: str, out: Path, smoke: bool, cache_dir: Path) ->
     asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=32))
     home = Path(tempfile.mkdtemp(prefix="guardstream-bench-"))
     results: dict[str, Any] = {"name": name, "meta": _meta(name, smoke), "sections": {}}
+    load_samples: list[list[float]] = []
+    sampler = asyncio.get_running_loop().create_task(_sample_load(load_samples))
     sections = results["sections"]
     upstream = FakeUpstream(latency_s=plan.e2e.upstream_ms / 1000).start()
     presidio = PresidioServer(home, SPACY_MODEL)
@@ -169,6 +177,7 @@ async def run(plan: Plan, name: str, out: Path, smoke: bool, cache_dir: Path) ->
                 proxy_mb = proxy_mb or part["e2e"].pop("proxy_rss_mb")
                 part["e2e"].pop("proxy_rss_mb", None)
                 proxies.stop()  # free the CPU and memory for the round trip
+                part["stages"] = await run_stages(stack.kafka, stack.topics, plan.stages, progress)
                 part["roundtrip"] = await run_roundtrip(
                     stack.kafka, stack.topics, plan.roundtrip, progress
                 )
@@ -204,11 +213,14 @@ async def run(plan: Plan, name: str, out: Path, smoke: bool, cache_dir: Path) ->
                 pools_mb, proxy_mb, presidio_mb, {"pii": rss_mb(stack.pools["pii"].process.pid)}
             )
     finally:
+        sampler.cancel()
         if proxies is not None:
             proxies.stop()
         presidio.stop()
         upstream.stop()
     results["meta"]["seconds"] = round(time.monotonic() - progress.began, 1)
+    results["meta"]["load_average_end"] = list(os.getloadavg())
+    results["meta"]["load_samples_1min"] = [sample[0] for sample in load_samples]
     out.mkdir(parents=True, exist_ok=True)
     path = out / f"{name}.json"
     path.write_text(json.dumps(results, indent=1))
@@ -216,6 +228,13 @@ async def run(plan: Plan, name: str, out: Path, smoke: bool, cache_dir: Path) ->
     progress(f"wrote {path} and {report}")
     shutil.rmtree(home, ignore_errors=True)
     return path
+
+
+async def _sample_load(samples: list[list[float]], every_s: float = 30.0) -> None:
+    """Append the load average to ``samples`` every ``every_s`` until cancelled."""
+    while True:
+        await asyncio.sleep(every_s)
+        samples.append(list(os.getloadavg()))
 
 
 def _affinity(process: Any) -> list[int] | None:

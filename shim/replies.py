@@ -17,6 +17,9 @@ requests still name it, and its first answer within a request's budget brings it
 With a payload cipher, request texts are sealed just before they are encoded and the redacted
 texts of results are opened just after decoding (:mod:`topics.crypto`); a result that cannot be
 opened counts as that scanner's ``error``.
+
+:meth:`ReplyClient.record_stages` turns on a record of where each request's wait went
+(:mod:`shim.stages`), for the bench's per-stage breakdown.
 """
 
 from __future__ import annotations
@@ -24,8 +27,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections import OrderedDict
-from collections.abc import Collection
+import time
+from collections import OrderedDict, deque
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
@@ -33,6 +37,7 @@ from aiokafka.errors import KafkaError, MessageSizeTooLargeError
 
 from shim.circuit import Circuit
 from shim.liveness import PoolWatch
+from shim.stages import RequestStages, ScannerStages
 from topics import (
     MAX_MESSAGE_BYTES,
     BrokerUnavailable,
@@ -52,6 +57,7 @@ from topics import (
     reply_partition,
     request_headers,
 )
+from topics.headers import read_timing
 
 __all__ = ["ReplyClient", "TooManyPending"]
 
@@ -81,6 +87,8 @@ class _Waiter:
     """The scanners waited for: the asked ones less those skipped."""
     done: asyncio.Future[None]
     results: dict[str, ScanResult] = field(default_factory=dict)
+    stages: RequestStages | None = None
+    """Where the wait went, while :meth:`ReplyClient.record_stages` is on."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -142,6 +150,13 @@ class ReplyClient:
         self._sender: asyncio.Task[None] | None = None
         self.dropped = 0
         """Fire-and-forget messages dropped because the outbox was full."""
+        self._stages: deque[RequestStages] | None = None
+
+    def record_stages(self, limit: int) -> deque[RequestStages]:
+        """From now on, keep where the wait of each of the last ``limit`` requests went
+        (:class:`~shim.stages.RequestStages`, newest last) in the deque returned."""
+        self._stages = deque(maxlen=limit)
+        return self._stages
 
     @property
     def ready(self) -> bool:
@@ -204,11 +219,15 @@ class ReplyClient:
         asked = frozenset(request.scanners)
         skipped = self.pools.skipped(asked) if skip is None else asked & frozenset(skip)
         waiter = _Waiter(asked=asked, expected=asked - skipped, done=loop.create_future())
+        if self._stages is not None:
+            waiter.stages = RequestStages(request_id=request.request_id, asked_ms=_now_ms())
         self._pending[request.correlation_id] = waiter
         timed_out = False
         try:
             async with asyncio.timeout_at(deadline):
                 await self._send(self.topics.requests.name, request, waiter.done)
+                if waiter.stages is not None:
+                    waiter.stages.sent_ms = _now_ms()
                 if waiter.expected:  # else every asked pool is down: published for the record
                     await asyncio.shield(waiter.done)
         except TimeoutError:
@@ -219,6 +238,9 @@ class ReplyClient:
             del self._pending[request.correlation_id]
             waiter.done.cancel()  # a late delivery error then has nobody to bother
             self._settle(request.correlation_id, waiter, deadline, timed_out)
+            if waiter.stages is not None and self._stages is not None:
+                waiter.stages.answered_ms = _now_ms()
+                self._stages.append(waiter.stages)
         return dict(waiter.results)
 
     def _settle(
@@ -402,11 +424,17 @@ class ReplyClient:
     async def _consume(self, consumer: AIOKafkaConsumer, broken: asyncio.Event) -> None:
         while not broken.is_set():
             batches = await consumer.getmany(timeout_ms=200)
+            fetched_ms = _now_ms() if self._stages is not None else 0.0
             for records in batches.values():
                 for record in records:
-                    self._resolve(record.value)
+                    self._resolve(record.value, record.headers, fetched_ms)
 
-    def _resolve(self, value: bytes | None) -> None:
+    def _resolve(
+        self,
+        value: bytes | None,
+        headers: Sequence[tuple[str, bytes]] = (),
+        fetched_ms: float = 0.0,
+    ) -> None:
         if value is None:
             return
         try:
@@ -437,10 +465,20 @@ class ReplyClient:
                 log.warning("guardstream: a %s result cannot be decrypted (%s)", result.scanner, e)
                 result = replace(result, verdict="error", redacted=[], error=str(e))
         waiter.results[result.scanner] = result
+        if waiter.stages is not None:
+            waiter.stages.scanners[result.scanner] = ScannerStages(
+                pool=read_timing(headers),
+                fetched_ms=fetched_ms,
+                resolved_ms=_now_ms(),
+            )
         # one block decides the request: the others cannot turn it into an allow
         decided = result.verdict == "block" or waiter.expected <= waiter.results.keys()
         if decided and not waiter.done.done():
             waiter.done.set_result(None)
+
+
+def _now_ms() -> float:
+    return time.time() * 1000
 
 
 async def _quietly(closing: object) -> None:

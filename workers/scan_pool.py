@@ -1,12 +1,14 @@
 """A scanner pool process: a faust-streaming app that scans scan requests in batches.
 
 Each scanner kind is its own app and consumer group on the requests topic, so kinds scale and
-lag independently. Batches are taken with faust's ``take_events`` (up to ``batch_size`` records
-or ``batch_wait_ms``, whichever comes first) and scanned in a worker thread, so the event loop
-that heartbeats the consumer stays free. Results and dead letters are produced and acknowledged
-by the broker before the batch's events are acked, and faust commits only acked offsets: a crash
-at any point re-delivers the batch (at-least-once; the proxy and the audit pool drop
-duplicates).
+lag independently. A batch is whatever has arrived (up to ``batch_size`` records,
+:class:`workers.ready.ReadyBatches`): an idle pool scans a lone request at once, and the requests
+that come while a scan runs make up the next batch. Batches are scanned in a worker thread, so
+the event loop that heartbeats the consumer stays free. Results and dead letters are produced and
+acknowledged by the broker before the batch's events are acked, and faust commits only acked
+offsets: a crash at any point re-delivers the batch (at-least-once; the proxy and the audit pool
+drop duplicates). Each result's headers say when its request was received, scanned and answered
+(:class:`topics.headers.PoolTiming`), for the bench's per-stage breakdown.
 """
 
 from __future__ import annotations
@@ -16,12 +18,14 @@ import logging
 import time
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from typing import Any
 
 import faust
 
 from topics.codec import encode
 from topics.errors import ProcessFailed, ScannerTimeout
+from topics.headers import PoolTiming, timing_headers
 from topics.keys import message_key
 from workers.batch import BatchProcessor, ProcessedBatch, Record
 from workers.fatal import Fatal
@@ -34,6 +38,7 @@ from workers.faust_app import (
     serve_pages,
 )
 from workers.metrics import PoolMetrics
+from workers.ready import ReadyBatches
 from workers.scan_cache import ScanCache
 from workers.scanners import Scanner, scanner_class
 from workers.settings import PoolSettings
@@ -53,6 +58,31 @@ def _pairs(headers: Any) -> tuple[tuple[str, bytes], ...]:
     if not headers:
         return ()
     return tuple(headers.items() if hasattr(headers, "items") else headers)
+
+
+def _now_ms() -> float:
+    return time.time() * 1000
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Arrival:
+    """A consumed request of this pool's kind, waiting for its batch."""
+
+    event: Any
+    """faust's event: acked once the request is answered."""
+    record: Record
+    received_ms: float
+    """When the consumer handed it over (wall clock)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Stamps:
+    """When one part of a batch was received and scanned, for its results' timing headers."""
+
+    received: dict[bytes | None, float] = field(default_factory=dict)
+    """Arrival time by record key (the request id)."""
+    batched_ms: float
+    scanned_ms: float
 
 
 def lanes(records: list[Record], settings: PoolSettings) -> list[tuple[list[Record], float]]:
@@ -123,25 +153,50 @@ class ScanPool:
         @app.agent(requests, name=f"scan-{s.kind}", concurrency=1)
         @self.fatal.guard(f"scan-{s.kind}")
         async def scan(stream: faust.Stream) -> None:
-            async for events in stream.take_events(s.batch_size, within=s.batch_wait_ms / 1000):
-                records = [
-                    Record(
-                        e.message.topic,
-                        e.message.partition,
-                        e.message.offset,
-                        e.message.key,
-                        e.message.value,
-                        _pairs(e.message.headers),
-                    )
-                    for e in events
-                ]
-                mine = [r for r in records if r.for_kind(self.scanner.name)]
-                self.skipped += len(records) - len(mine)
-                for part, timeout_s in lanes(mine, s):
-                    await self.publish(app, await self.scan(part, timeout_s))
+            # an event is acked once its result is published, not when the stream moves on
+            stream.enable_acks = False
+            ready: ReadyBatches[_Arrival] = ReadyBatches(s.batch_size, s.batch_wait_ms / 1000)
+            feed = asyncio.ensure_future(self._feed(stream, ready))
+            work = asyncio.ensure_future(self._work(app, stream, ready))
+            try:
+                done, _ = await asyncio.wait({feed, work}, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    task.result()  # what ended one of them ends the agent
+            finally:
+                for task in (feed, work):
+                    task.cancel()
+                await asyncio.gather(feed, work, return_exceptions=True)
 
         serve_pages(app, self)
         return app
+
+    async def _feed(self, stream: faust.Stream, ready: ReadyBatches[_Arrival]) -> None:
+        """Hand each consumed request of this kind to the batcher, stamped with its arrival;
+        a request for other kinds is acked at once (faust commits acked offsets only up to the
+        first one not yet acked, so an earlier request still being scanned is not lost)."""
+        async for event in stream.events():
+            m = event.message
+            record = Record(m.topic, m.partition, m.offset, m.key, m.value, _pairs(m.headers))
+            if not record.for_kind(self.scanner.name):
+                self.skipped += 1
+                await stream.ack(event)
+                continue
+            await ready.put(_Arrival(event=event, record=record, received_ms=_now_ms()))
+
+    async def _work(
+        self, app: faust.App, stream: faust.Stream, ready: ReadyBatches[_Arrival]
+    ) -> None:
+        """Scan and answer batches of whatever has arrived, one after the other."""
+        while True:
+            arrivals = await ready.take()
+            received = {a.record.key: a.received_ms for a in arrivals}
+            for part, timeout_s in lanes([a.record for a in arrivals], self.settings):
+                batched = _now_ms()
+                outcome = await self.scan(part, timeout_s)
+                stamps = _Stamps(received=received, batched_ms=batched, scanned_ms=_now_ms())
+                await self.publish(app, outcome, stamps)
+            for arrival in arrivals:
+                await stream.ack(arrival.event)
 
     async def scan(self, records: list[Record], timeout_s: float | None = None) -> ProcessedBatch:
         """Scan a batch in the scan thread within ``timeout_s`` (default ``scan_timeout_s``).
@@ -189,8 +244,11 @@ class ScanPool:
         proxies' fail policy instead of a verdict."""
         return bool(self.timeouts) and time.time() - self.timeouts[-1] < _DEGRADED_FOR_S
 
-    async def publish(self, app: faust.App, outcome: ProcessedBatch) -> None:
-        """Produce a batch's results and dead letters and wait until the broker has them."""
+    async def publish(
+        self, app: faust.App, outcome: ProcessedBatch, stamps: _Stamps | None = None
+    ) -> None:
+        """Produce a batch's results and dead letters and wait until the broker has them;
+        with ``stamps``, each result's headers say when its request was received and scanned."""
         topics = self.settings.topics
         pending = []
         for request, result in outcome.results:
@@ -200,14 +258,25 @@ class ScanPool:
                 and 0 <= request.reply.partition < topics.results.partitions
             ):
                 partition = request.reply.partition
+            key = message_key(request.request_id)
+            value = encode(result)
+            headers = None
+            if stamps is not None:
+                timing = PoolTiming(
+                    received_ms=stamps.received.get(key, stamps.batched_ms),
+                    batched_ms=stamps.batched_ms,
+                    scanned_ms=stamps.scanned_ms,
+                    sent_ms=_now_ms(),
+                )
+                headers = timing_headers(timing)
             pending.append(
                 await app.producer.send(
                     topic=topics.results.name,
-                    key=message_key(request.request_id),
-                    value=encode(result),
+                    key=key,
+                    value=value,
                     partition=partition,
                     timestamp=None,
-                    headers=None,
+                    headers=headers,
                 )
             )
         for record, letter in outcome.dead_letters:

@@ -13,7 +13,7 @@ The YAML file (``--config``) looks like::
       pii:                      # one section per scanner kind, all keys optional
         payload_key: k1:BASE64...   # end-to-end text encryption (else GUARDSTREAM_PAYLOAD_KEY)
         batch_size: 32
-        batch_wait_ms: 5
+        batch_wait_ms: 0
         cache_size: 10000
         scan_timeout_s: 30
         large_request_bytes: 65536  # bigger requests: after the rest, one at a time,
@@ -90,7 +90,14 @@ class PoolSettings:
     data_dir: Path
     """faust's state folder for this process."""
     batch_size: int = field(default=32, metadata=_doc("the most requests scanned in one batch"))
-    batch_wait_ms: float = field(default=5.0, metadata=_doc("the longest a batch waits to fill up"))
+    batch_wait_ms: float = field(
+        default=0.0,
+        metadata=_doc(
+            "how long a batch that is not full waits for more requests after its first; 0 "
+            "scans what has arrived at once (requests that come during a scan make the next "
+            "batch)"
+        ),
+    )
     cache_size: int = field(
         default=10_000, metadata=_doc("answers kept for repeated texts (0 turns the cache off)")
     )

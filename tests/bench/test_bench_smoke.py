@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from bench.common import SCANNERS
 from bench.e2e import CONFIGS
+from bench.stages import POOL_STAGES, SHIM_STAGES
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -60,6 +62,12 @@ def test_smoke_run_writes_every_section(tmp_path: Path) -> None:
             assert any(step["answered"] >= 1 for step in series["steps"])
             for step in series["steps"]:
                 assert step["answered"] + step["timeouts"] == step["sent"]
+        for cell in layout["stages"]["rates"].values():  # the per-stage breakdown
+            assert cell["requests"] >= 1 and 0 <= cell["answered_by_all"] <= cell["requests"]
+            assert set(cell["shim"]) == set(SHIM_STAGES)
+            assert set(cell["pools"]) <= set(SCANNERS)
+            for stages in cell["pools"].values():
+                assert set(POOL_STAGES) <= set(stages)
 
     throughput = sections["throughput"]
     assert set(throughput["pools"]) == {"pii", "prompt_injection", "secrets", "moderation"}
@@ -79,7 +87,9 @@ def test_smoke_run_writes_every_section(tmp_path: Path) -> None:
     assert set(memory["proxy_added_mb"]) == set(CONFIGS) - {"none"}
 
     report = (tmp_path / "smoke.md").read_text()
-    for heading in ("## Targets", "## Layouts side by side", "## 1.", "## 2.", "## 3.", "## 4."):
+    for heading in (
+        "## Targets", "## Layouts side by side", "## 1.", "## 1b.", "## 2.", "## 3.", "## 4.",
+    ):  # fmt: skip
         assert heading in report
     assert "Load average when the run started" in report
     for plot in (

@@ -245,3 +245,30 @@ async def test_a_stopped_pool_is_skipped_then_waited_for_again(
                 assert set(again) == {"keyword", "keyword2"}
         finally:
             await client.stop()
+
+
+async def test_recorded_stages_hold_the_shims_and_the_pools_times_in_order(
+    kafka: KafkaConnection, topics: Topics, tmp_path: Path
+) -> None:
+    """With record_stages on, each ask leaves where its wait went: the shim's own times and
+    the pool's from its result's timing header; with it off (the default) nothing is kept."""
+    with running_pool(kafka, topics, *KEYWORD, home=tmp_path):
+        client = ReplyClient(kafka, topics, "test-stages", max_pending=10)
+        try:
+            await ready(client)
+            assert (await client.ask(request("warm up", ["keyword"], client), 30))["keyword"]
+            log = client.record_stages(10)
+            asked = request("forbidden", ["keyword"], client)
+            results = await client.ask(asked, 30)
+        finally:
+            await client.stop()
+    assert results["keyword"].verdict == "block"
+    (stages,) = log
+    assert stages.request_id == asked.request_id
+    assert set(stages.scanners) == {"keyword"}
+    answer = stages.scanners["keyword"]
+    pool = answer.pool
+    assert pool is not None
+    assert stages.asked_ms <= stages.sent_ms <= answer.resolved_ms <= stages.answered_ms
+    assert pool.received_ms <= pool.batched_ms <= pool.scanned_ms <= pool.sent_ms
+    assert answer.fetched_ms <= answer.resolved_ms

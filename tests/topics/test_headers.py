@@ -6,7 +6,15 @@ import pytest
 
 from tests.topics.samples import SAMPLES
 from topics import ScanRequest, encode, read_routing, request_headers
-from topics.headers import KINDS_HEADER, SCHEMA_HEADER, SIZE_HEADER
+from topics.headers import (
+    KINDS_HEADER,
+    SCHEMA_HEADER,
+    SIZE_HEADER,
+    TIMING_HEADER,
+    PoolTiming,
+    read_timing,
+    timing_headers,
+)
 
 REQUEST = next(m for m in SAMPLES if isinstance(m, ScanRequest))
 
@@ -50,3 +58,21 @@ def test_records_without_a_kinds_header_have_no_routing(headers: object) -> None
 def test_an_unreadable_size_is_unknown() -> None:
     routing = read_routing([(KINDS_HEADER, b"pii"), (SIZE_HEADER, b"lots")])
     assert routing is not None and routing.size == -1
+
+
+def test_a_results_timing_header_reads_back_to_the_same_times() -> None:
+    timing = PoolTiming(
+        received_ms=1765130000123.25, batched_ms=1765130000124.5, scanned_ms=1765130000130.0,
+        sent_ms=1765130000130.75,
+    )  # fmt: skip
+    headers = [(KINDS_HEADER, b"pii"), *timing_headers(timing)]
+    assert read_timing(headers) == timing
+    assert read_timing(dict(headers)) == timing  # faust may hand a mapping
+
+
+@pytest.mark.parametrize(
+    "headers", [None, [], [(KINDS_HEADER, b"pii")], [(TIMING_HEADER, b"1,2,x,4")],
+                [(TIMING_HEADER, b"1,2,3")]],
+)  # fmt: skip
+def test_a_missing_or_unreadable_timing_is_none(headers: object) -> None:
+    assert read_timing(headers) is None  # type: ignore[arg-type]

@@ -10,8 +10,17 @@ from pathlib import Path
 import orjson
 
 from tests.pools import KEYWORD_SCANNER, Bus, http_json, running_pool, scan_request
-from topics import DeadLetter, KafkaConnection, Policy, Topics, decode, encode, request_headers
-from topics.headers import KINDS_HEADER
+from topics import (
+    DeadLetter,
+    KafkaConnection,
+    Policy,
+    ScanResult,
+    Topics,
+    decode,
+    encode,
+    request_headers,
+)
+from topics.headers import KINDS_HEADER, read_timing
 from workers.batch import Record
 from workers.health import check_pools
 from workers.scan_pool import lanes
@@ -183,6 +192,34 @@ async def test_one_big_slow_request_does_not_hold_up_the_others(
     assert after.correlation_id == later.correlation_id and after.verdict == "block"
     assert ready == (200, {"ready": True, "degraded": True})
     assert any(p.startswith("degraded") for p in health.problems), health.problems
+
+
+async def test_requests_sent_during_a_scan_are_the_next_batch_and_results_say_when(
+    kafka: KafkaConnection, topics: Topics, tmp_path: Path
+) -> None:
+    """The pool scans what has arrived: a slow request alone, then the five sent while it was
+    scanned, in one batch begun after it ended; each result's timing header is in order."""
+    with running_pool(kafka, topics, *KEYWORD, home=tmp_path):
+        async with Bus(kafka, topics) as bus:
+            await bus.send(scan_request(["warm up"], ["keyword"], topics))
+            await bus.read(topics.results.name, 1, partition=0)
+            slow = scan_request(["SLOW:4"], ["keyword"], topics)
+            await bus.send(slow)
+            await asyncio.sleep(1.5)  # the pool has it and is scanning it (checked below)
+            sent_ms = time.time() * 1000
+            rest = [scan_request([f"forbidden {i}"], ["keyword"], topics) for i in range(5)]
+            for request in rest:
+                await bus.send(request)
+            records = await bus.read(topics.results.name, 7, partition=0, timeout=60)
+    timing = {decode(ScanResult, r.value).correlation_id: read_timing(r.headers) for r in records}
+    first = timing[slow.correlation_id]
+    assert first is not None and first.received_ms < sent_ms, "the slow scan began too late"
+    later = [timing[r.correlation_id] for r in rest]
+    assert all(t is not None for t in later)
+    assert len({t.batched_ms for t in later}) == 1  # one batch
+    assert all(first.scanned_ms <= t.batched_ms for t in later)
+    for t in [first, *later]:
+        assert t.received_ms <= t.batched_ms <= t.scanned_ms <= t.sent_ms
 
 
 def test_a_batchs_large_requests_come_after_its_small_ones_each_alone(tmp_path: Path) -> None:

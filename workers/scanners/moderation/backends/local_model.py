@@ -192,7 +192,7 @@ class ModerationModel:
         logits += np.array([rule_vector(r) for r in ruled], dtype=np.float32) @ w.rules.T
         logits += w.intercept
         for row, text in enumerate(cleaned):
-            columns, values = ngrams(text)
+            columns, values = ngrams(text, folded[row])
             logits[row] += values @ w.ngram[:, columns].T
         condemns = np.array([self.use_rules and self.rules.condemns(f) for f in folded])
         p = 1.0 / (1.0 + np.exp(-logits))

@@ -22,6 +22,7 @@ from workers.scanners.moderation.backends.local_model import (
     ModerationModel,
     calibrate,
 )
+from workers.scanners.text.normalize import normalize
 
 THRESHOLD = 0.5
 
@@ -148,6 +149,14 @@ def test_features_drop_tweet_furniture_and_are_unit_norm() -> None:
     assert columns.dtype == np.int32 and np.all(np.diff(columns) > 0)
     assert np.linalg.norm(values) == pytest.approx(1.0)
     assert ngrams("")[0].size == 0
+
+
+@pytest.mark.parametrize("text", ["the same words", "Y0u 4re a L0SER, g0 @way", "", "..."])
+def test_features_from_a_text_folded_once_are_the_features_of_the_text(text: str) -> None:
+    # the model passes the fold it already made; the trainer lets ngrams fold: same columns
+    columns, values = ngrams(text)
+    again, same = ngrams(text, normalize(text).text)
+    assert columns.tolist() == again.tolist() and values.tolist() == same.tolist()
 
 
 def test_generator_is_deterministic_and_covers_every_class() -> None:
