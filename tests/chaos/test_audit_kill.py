@@ -58,7 +58,7 @@ async def test_repeated_kill_9_of_the_audit_pool_audits_each_request_once(
     config = tmp_path / "guardstream.yaml"
     config.write_text(yaml.safe_dump({"pools": {"audit": {
         "session_timeout_s": 6,  # the broker's smallest: the dead member's partitions move soon
-        "audit": {"logging_only_deadline_s": 60, "verdict_grace_s": 5},
+        "audit": {"logging_only_deadline_s": 60, "verdict_grace_s": 5, "exactly_once": True},
     }}}))  # fmt: skip
 
     def fresh() -> PoolProcess:

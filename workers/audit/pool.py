@@ -12,7 +12,7 @@ the declared ``audit_state`` topic and never holds a raw text: the raw texts wai
 the sinks (security log, MLflow) through bounded queues that never stall the topic, once per
 (request id, phase) (:class:`~workers.audit.dedupe.SeenKeys`).
 
-With ``exactly_once`` on (an audit setting, on by default: see
+With ``exactly_once`` on (an audit setting, off by default: see
 :class:`~workers.audit.join.AuditSettings`) each record, its marker (the table's changelog entry)
 and the offset of the input message that completed it are written in one Kafka transaction
 (:mod:`workers.audit.transactions`; faust itself runs at least once), so a pool killed between

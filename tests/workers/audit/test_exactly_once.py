@@ -138,7 +138,7 @@ async def test_a_pool_killed_mid_transaction_leaves_one_committed_record_each(
         # the broker's smallest session: the killed member's partitions are free in 6 s
         "session_timeout_s": 6,
         "audit": {"logging_only_deadline_s": 2, "verdict_grace_s": 1,
-                  "transaction_timeout_s": 10},
+                  "exactly_once": True, "transaction_timeout_s": 10},
     }}}))  # fmt: skip
     raw = await _audit_consumer(kafka, topics, "read_uncommitted")
     committed = await _audit_consumer(kafka, topics, "read_committed")
