@@ -329,7 +329,7 @@ PARAMS: tuple[Param, ...] = (
     Param(
         name="chunk_chars",
         type="int",
-        default=8192,
+        default=4096,
         doc=(
             "a request whose texts hold more characters than this is cut into chunks of about "
             "this size (overlapping by 512 characters, never inside a word), scanned "
@@ -339,10 +339,11 @@ PARAMS: tuple[Param, ...] = (
     Param(
         name="chunks_in_flight",
         type="int",
-        default=8,
+        default=4,
         doc=(
             "most chunks of one request waiting at once: a small request waits behind at most "
-            "this many chunks of a big one; about twice the processes of the largest pool"
+            "this many chunks of a big one (keep their scan time under `budget_ms`); about twice "
+            "the processes of a pool"
         ),
     ),
     Param(
