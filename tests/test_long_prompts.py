@@ -90,7 +90,7 @@ async def stack(
         "partitions": topics.partitions,
     }
     proxy = Proxy(home / "proxy", upstream.api_base, guardrail).start()
-    async with serving(pools, [proxy], upstream):
+    async with serving(pools, [proxy], upstream, wait_s=600):  # a busy machine loads slowly
         yield {"topics": topics, "upstream": upstream, "proxy": proxy}
 
 
