@@ -37,9 +37,11 @@ _WINDOWS = WindowSettings()
 REQUIRED = object()
 """The default of a key that has none: the proxy does not start without it."""
 
-SCAN_BYTES_PER_S = 24_000
-"""The default ``scan_bytes_per_s``: the rate at which the slowest pool scans prose, with one
-process per pool on shared cores (measured figures: ``docs/incoming/long-prompts.md``)."""
+SCAN_BYTES_PER_S = 12_000
+"""The default ``scan_bytes_per_s``: one process per pool, on cores the pools share. Half the
+PII scanner's measured 20-30 KB/s per core: chunks rescan their 512-character overlaps and pay
+a per-text cost, and the PII and injection pools scan the same chunks at the same time
+(figures: ``docs/incoming/long-prompts.md``)."""
 
 MAX_REQUEST_BYTES_DEFAULT = 1 << 20
 """The default ``max_request_bytes``: a 512 KB prompt (about 128k tokens) with room to spare."""
@@ -339,7 +341,7 @@ PARAMS: tuple[Param, ...] = (
     Param(
         name="chunks_in_flight",
         type="int",
-        default=4,
+        default=2,
         doc=(
             "most chunks of one request waiting at once: a small request waits behind at most "
             "this many chunks of a big one (keep their scan time under `budget_ms`); about twice "
