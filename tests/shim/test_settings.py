@@ -31,7 +31,7 @@ def test_defaults() -> None:
     # a 512 KB prompt is scanned (in chunks); past 1 MiB, on_oversize (block)
     assert (s.max_request_bytes, s.on_oversize) == (1 << 20, "block")
     assert settings(budget_ms=10_000).max_request_bytes == 1 << 20
-    assert (s.chunk_chars, s.chunks_in_flight, s.scan_bytes_per_s) == (4096, 2, 12_000)
+    assert (s.chunk_chars, s.chunks_in_flight, s.scan_bytes_per_s) == (4096, 2, 6_000)
     assert (s.during_call_mask, s.logging_only, s.output_parse_pii) == ("block", False, False)
 
 
