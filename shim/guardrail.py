@@ -34,6 +34,7 @@ from litellm.proxy._types import ProxyException
 from litellm.types.guardrails import GuardrailEventHooks
 
 from shim.callers import caller_of, guardstream_section, request_metadata
+from shim.chunks import split, total_chars
 from shim.decide import Outcome, decide
 from shim.extract import (
     mask_request,
@@ -43,9 +44,11 @@ from shim.extract import (
     response_texts,
     stream_texts,
 )
+from shim.fanout import ask_chunks
 from shim.health import GuardrailHealth
 from shim.health import mount as mount_health
 from shim.metrics import serve_metrics, shim_metrics
+from shim.params import chunked_wait_ms
 from shim.placeholders import number, restore
 from shim.replies import ReplyClient, TooManyPending
 from shim.settings import KNOWN_KEYS, RequestPlan, ShimSettings
@@ -62,6 +65,7 @@ from topics import (
     ScanResult,
     Text,
     Verdict,
+    encode,
 )
 from topics.scanners import (
     TOO_LARGE_CODE,
@@ -128,6 +132,8 @@ class KafkaScanGuardrail(CustomGuardrail):
         shim_metrics()
         if self.settings.metrics_port:
             serve_metrics(self.settings.metrics_port)
+        self._observing: set[asyncio.Task[None]] = set()
+        """Long requests of logging_only and pass-through streams, scanned in the background."""
         self._pii_tokens: OrderedDict[str, dict[str, str]] = OrderedDict()
         """output_parse_pii: numbered placeholder -> original value, by call id, from the
         prompt's masking to the answer's restoring (in memory: never in logged metadata)."""
@@ -307,7 +313,8 @@ class KafkaScanGuardrail(CustomGuardrail):
 
         ``window``: the index of a streamed answer's window (``stream_mode: incremental``),
         ``released`` the characters of the answer the client had before it."""
-        if self.settings.logging_only:
+        s = self.settings
+        if s.logging_only:
             # the guide's rollout switch: observe, never hold; the logging hook publishes
             # both phases when it runs, so publish here only when it does not
             if not self._event_hook_is_event_type(GuardrailEventHooks.logging_only):
@@ -325,8 +332,21 @@ class KafkaScanGuardrail(CustomGuardrail):
         request = self._request(data, auth, texts, plan, mode, phase, reply, window)
         # pools known down are not waited for: on_timeout applies to them at once
         skipped = self.replies.pools.skipped(plan.scanners)
+        chunks = split(texts, s.chunk_chars) if total_chars(texts) > s.chunk_chars else []
         try:
-            results = await self.replies.ask(request, plan.budget_ms / 1000, skip=skipped)
+            if chunks:
+                request = self._sized(request, plan.budget_ms)
+                wait_s = (request.deadline_ms - request.created_ms) / 1000
+                results = await ask_chunks(
+                    self.replies,
+                    request,
+                    chunks,
+                    wait_s,
+                    skip=skipped,
+                    in_flight=s.chunks_in_flight,
+                )
+            else:
+                results = await self.replies.ask(request, plan.budget_ms / 1000, skip=skipped)
         except PayloadTooLarge as e:
             log.warning("guardstream: request %s cannot be scanned: %s", request.request_id, e)
             if self.settings.on_oversize == "block":
@@ -361,19 +381,73 @@ class KafkaScanGuardrail(CustomGuardrail):
             ),
             request.request_id,
         )
+        if chunks:
+            self._audit_whole(request, results)
         streamed = {} if window is None else {"window": window, "released_chars": released}
         self._record(data, request, outcome, results, started_wall, waited_ms, streamed)
         if outcome.decision == "block":
             raise _blocked(outcome)
         return outcome
 
+    def _sized(self, request: ScanRequest, budget_ms: int) -> ScanRequest:
+        """A request to be chunked, with its deadline grown by its size (:func:`chunked_wait_ms`);
+        :class:`PayloadTooLarge` past ``max_request_bytes``, :class:`EncodeError` when it cannot
+        be encoded."""
+        size = len(encode(request))
+        if size > self.settings.max_request_bytes:
+            raise PayloadTooLarge(
+                f"the request is {size} bytes, over the {self.settings.max_request_bytes}-byte "
+                "limit"
+            )
+        wait_ms = chunked_wait_ms(budget_ms, size, self.settings.scan_bytes_per_s)
+        return replace(request, deadline_ms=request.created_ms + wait_ms)
+
+    def _audit_whole(self, request: ScanRequest, results: Mapping[str, ScanResult]) -> None:
+        """Send a chunked request whole, with its merged results, to the audit pool, which
+        records it once (it skips the chunks). Without the results' redacted texts: the
+        audit masks the texts itself, and they would cross the bus unsealed."""
+        joins = self.settings.topics.audit_joins.name
+        self.replies.publish(joins, request, request.request_id)
+        for result in results.values():
+            self.replies.publish(joins, replace(result, redacted=[]), request.request_id)
+
     def _publish_only(
         self, data: dict, auth: Any, texts: list[Text], mode: Mode, phase: Phase = "response"
     ) -> None:
         plan = self._plan(data, auth)
-        if plan.scanners and texts:
-            request = self._request(data, auth, texts, plan, mode, phase, None)
+        if not plan.scanners or not texts:
+            return
+        request = self._request(data, auth, texts, plan, mode, phase, None)
+        if total_chars(texts) <= self.settings.chunk_chars:
             self.replies.publish(self.settings.topics.requests.name, request, request.request_id)
+            return
+        # a long text is scanned in chunks as when the proxy waits, here in the background
+        task = asyncio.ensure_future(self._observe(request, plan.budget_ms))
+        self._observing.add(task)
+        task.add_done_callback(self._observing.discard)
+
+    async def _observe(self, request: ScanRequest, budget_ms: int) -> None:
+        """Scan a long request nobody waits for in chunks; the audit pool gets it whole."""
+        s = self.settings
+        try:
+            request = self._sized(request, budget_ms)
+        except (PayloadTooLarge, EncodeError) as e:
+            log.warning("guardstream: request %s not published: %s", request.request_id, e)
+            return
+        reply = ReplyAddress(
+            topic=s.topics.results.name,
+            partition=self.replies.partition,
+            instance_id=self.replies.instance_id,
+        )
+        results = await ask_chunks(
+            self.replies,
+            replace(request, reply=reply),
+            split(request.texts, s.chunk_chars),
+            (request.deadline_ms - request.created_ms) / 1000,
+            skip=self.replies.pools.skipped(request.scanners),
+            in_flight=s.chunks_in_flight,
+        )
+        self._audit_whole(request, results)  # no reply address: no verdict to wait for
 
     def _plan(self, data: Mapping[str, Any], auth: Any) -> RequestPlan:
         metadata = request_metadata(data)
@@ -481,6 +555,8 @@ class KafkaScanGuardrail(CustomGuardrail):
 
     async def close(self) -> None:
         """Stop the Kafka clients (tests and benchmarks; the proxy just exits)."""
+        for task in list(self._observing):
+            task.cancel()
         await self.health.stop()
         await self.replies.stop()
         await asyncio.sleep(0)

@@ -22,12 +22,13 @@ __all__ = [
     "DEFAULTS",
     "KNOWN_KEYS",
     "LITELLM_KEYS",
+    "MAX_REQUEST_BYTES_DEFAULT",
     "PARAMS",
     "REQUIRED",
     "SCAN_BYTES_PER_S",
     "Param",
+    "chunked_wait_ms",
     "markdown_table",
-    "scannable_bytes",
 ]
 
 _WINDOWS = WindowSettings()
@@ -36,16 +37,20 @@ _WINDOWS = WindowSettings()
 REQUIRED = object()
 """The default of a key that has none: the proxy does not start without it."""
 
-SCAN_BYTES_PER_S = 24_000
-"""A conservative rate at which the slowest pool (PII: spaCy and Presidio) scans prose on one
-busy core (measured 20-30 KB/s with other pools on the same two cores). The default
-``max_request_bytes`` is what that rate scans within ``budget_ms``, so a request the pools
-cannot finish in time gets ``on_oversize`` instead of a fail-open timeout."""
+SCAN_BYTES_PER_S = 6_000
+"""The default ``scan_bytes_per_s``: one process per pool, every pool on the same cores. Measured
+end to end on 2 shared cores (four pools, the audit pool, the proxy and Kafka): an injection in
+the middle of a 400 KB prompt was blocked after 27.5 s, about 7.4 KB/s; the default keeps some
+room below that (figures: ``docs/incoming/long-prompts.md``)."""
+
+MAX_REQUEST_BYTES_DEFAULT = 1 << 20
+"""The default ``max_request_bytes``: a 512 KB prompt (about 128k tokens) with room to spare."""
 
 
-def scannable_bytes(budget_ms: int) -> int:
-    """The default ``max_request_bytes`` for ``budget_ms``: what the pools scan in time."""
-    return max(16_000, budget_ms * SCAN_BYTES_PER_S // 1000)
+def chunked_wait_ms(budget_ms: int, size: int, scan_bytes_per_s: int) -> int:
+    """How long a chunked request of ``size`` bytes (encoded) waits for its verdicts: the
+    budget of a small request plus the time the pools take to scan it at ``scan_bytes_per_s``."""
+    return budget_ms + 1000 * size // scan_bytes_per_s
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -306,16 +311,12 @@ PARAMS: tuple[Param, ...] = (
     Param(
         name="max_request_bytes",
         type="int",
-        default=scannable_bytes(1500),
-        shown_default=(
-            f"{SCAN_BYTES_PER_S // 1000} KB per second of `budget_ms`, at least 16 KB "
-            f"({scannable_bytes(1500) // 1000} KB at 1500 ms)"
-        ),
+        default=MAX_REQUEST_BYTES_DEFAULT,
+        shown_default="1048576 (1 MiB)",
         doc=(
-            "the largest scan request the shim publishes (texts encoded; at most 8 MiB less 64 "
-            "KiB): what the pools scan within the budget, so a bigger prompt gets `on_oversize` "
-            "instead of a fail-open timeout. For long prompts raise `budget_ms` (and pool "
-            "processes) with it"
+            "the largest request the shim scans (its texts encoded; at most 8 MiB less 64 KiB); "
+            "a bigger one gets `on_oversize`. A request over `chunk_chars` is scanned in chunks "
+            "and waits `budget_ms` plus its size over `scan_bytes_per_s`"
         ),
     ),
     Param(
@@ -323,8 +324,37 @@ PARAMS: tuple[Param, ...] = (
         choices=("block", "allow"),
         default="block",
         doc=(
-            "a request over `max_request_bytes` cannot be scanned in time: `block` it (HTTP 400, "
-            "code `guardstream_payload_too_large`) or `allow` it unscanned"
+            "a request over `max_request_bytes` is not scanned: `block` it (HTTP 400, code "
+            "`guardstream_payload_too_large`) or `allow` it unscanned"
+        ),
+    ),
+    Param(
+        name="chunk_chars",
+        type="int",
+        default=4096,
+        doc=(
+            "a request whose texts hold more characters than this is cut into chunks of about "
+            "this size (overlapping by 512 characters, never inside a word), scanned "
+            "concurrently by every process of each pool, and their findings merged"
+        ),
+    ),
+    Param(
+        name="chunks_in_flight",
+        type="int",
+        default=2,
+        doc=(
+            "most chunks of one request waiting at once: a small request waits behind at most "
+            "this many chunks of a big one (keep their scan time under `budget_ms`); about twice "
+            "the processes of a pool"
+        ),
+    ),
+    Param(
+        name="scan_bytes_per_s",
+        type="int",
+        default=SCAN_BYTES_PER_S,
+        doc=(
+            "the rate the slowest pool scans at, all its processes together (bytes per second "
+            "per process x processes): a chunked request waits `budget_ms` plus its size over it"
         ),
     ),
     Param(

@@ -52,7 +52,6 @@ from shim.params import (
     KNOWN_KEYS,
     LITELLM_KEYS,
     PARAMS,
-    scannable_bytes,
 )
 from shim.presets import preset_entities
 from shim.windows import WindowSettings
@@ -122,6 +121,9 @@ class ShimSettings:
     allow_request_toggles: bool = DEFAULTS["allow_request_toggles"]
     max_request_bytes: int = DEFAULTS["max_request_bytes"]
     on_oversize: OnTimeout = DEFAULTS["on_oversize"]
+    chunk_chars: int = DEFAULTS["chunk_chars"]
+    chunks_in_flight: int = DEFAULTS["chunks_in_flight"]
+    scan_bytes_per_s: int = DEFAULTS["scan_bytes_per_s"]
     metrics_port: int = DEFAULTS["metrics_port"]
     output_parse_pii: bool = DEFAULTS["output_parse_pii"]
     during_call_mask: OnTimeout = DEFAULTS["during_call_mask"]
@@ -149,9 +151,7 @@ class ShimSettings:
         security: dict[str, Any] = {k: str(p[k]) for k in CONNECTION_KEYS if k in p}
         connection = KafkaConnection(str(p.get("bootstrap_servers", "")), **security)
         plan = _merge(_default_plan(), p, where="litellm_params")
-        max_request_bytes = _positive_int(
-            p.get("max_request_bytes", scannable_bytes(plan.budget_ms)), "max_request_bytes"
-        )
+        max_request_bytes = _positive_int(_get(p, "max_request_bytes"), "max_request_bytes")
         if max_request_bytes > MAX_REQUEST_BYTES:
             raise ConfigError(f"max_request_bytes is at most {MAX_REQUEST_BYTES}")
         stream_windows = WindowSettings(
@@ -176,6 +176,9 @@ class ShimSettings:
             allow_request_toggles=_bool(_get(p, "allow_request_toggles"), "toggles"),
             max_request_bytes=max_request_bytes,
             on_oversize=_choice(p, "on_oversize"),
+            chunk_chars=_positive_int(_get(p, "chunk_chars"), "chunk_chars"),
+            chunks_in_flight=_positive_int(_get(p, "chunks_in_flight"), "chunks_in_flight"),
+            scan_bytes_per_s=_positive_int(_get(p, "scan_bytes_per_s"), "scan_bytes_per_s"),
             metrics_port=int(_get(p, "metrics_port") or 0),
             output_parse_pii=_bool(_get(p, "output_parse_pii"), "output_parse_pii"),
             during_call_mask=_choice(p, "during_call_mask"),

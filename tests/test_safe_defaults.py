@@ -256,9 +256,15 @@ async def test_a_caller_cannot_switch_the_guard_off(stack: dict[str, Any]) -> No
         assert response.status_code == 400, (toggles, response.text)
 
 
-async def test_a_prompt_too_large_to_scan_in_the_budget_is_refused(stack: dict[str, Any]) -> None:
-    padding = "lorem ipsum dolor sit amet " * 4000  # ~108 KB: over 4000 ms x 24 KB/s
+async def test_a_padded_injection_is_scanned_whole_and_a_prompt_past_the_limit_refused(
+    stack: dict[str, Any],
+) -> None:
+    padding = "lorem ipsum dolor sit amet " * 4000  # ~108 KB: scanned in chunks, not refused
     response = await chat(stack["plain"], f"{padding} {INJECTION}")
+    assert response.status_code == 400, response.text[:300]
+    assert code_of(response) == "prompt_injection_blocked"
+    huge = "lorem ipsum dolor sit amet " * 40_000  # ~1.1 MB: over max_request_bytes (1 MiB)
+    response = await chat(stack["plain"], f"{huge} {INJECTION}")
     assert response.status_code == 400, response.text[:300]
     assert code_of(response) == "guardstream_payload_too_large"
 

@@ -16,7 +16,7 @@ from topics.errors import (
     ScannerTimeout,
 )
 from topics.headers import Routing, read_routing, request_headers
-from topics.keys import message_key, reply_partition
+from topics.keys import chunk_id, chunk_parent, message_key, reply_partition
 from topics.messages import (
     Action,
     AuditRecord,
@@ -78,6 +78,8 @@ __all__ = [
     "Topics",
     "Verdict",
     "VerdictKind",
+    "chunk_id",
+    "chunk_parent",
     "decode",
     "encode",
     "generate_key",

@@ -113,7 +113,8 @@ class Topics:
     @property
     def audit_joins(self) -> TopicSpec:
         """The audit pool's own input: results re-keyed by request id (so they meet their request
-        on one partition) and its deadline ticks."""
+        on one partition), its deadline ticks, and a chunked request whole with its merged
+        results, from the shim (its chunks are not recorded one by one)."""
         return TopicSpec(
             f"{self.prefix}.audit.joins", self.partitions, _DAY_MS, "delete", "request id"
         )

@@ -28,9 +28,10 @@ def test_defaults() -> None:
     assert (s.topics.prefix, s.topics.partitions, s.max_pending) == ("guardstream", 12, 10_000)
     # pools return redacted text whatever the actions: their own defaults mask PII and secrets
     assert s.instance_id and s.policy.redact and not s.allow_request_toggles
-    # what the pools scan within the default 1500 ms budget; past it, on_oversize (block)
-    assert (s.max_request_bytes, s.on_oversize) == (36_000, "block")
-    assert settings(budget_ms=10_000).max_request_bytes == 240_000
+    # a 512 KB prompt is scanned (in chunks); past 1 MiB, on_oversize (block)
+    assert (s.max_request_bytes, s.on_oversize) == (1 << 20, "block")
+    assert settings(budget_ms=10_000).max_request_bytes == 1 << 20
+    assert (s.chunk_chars, s.chunks_in_flight, s.scan_bytes_per_s) == (4096, 2, 6_000)
     assert (s.during_call_mask, s.logging_only, s.output_parse_pii) == ("block", False, False)
 
 
@@ -120,6 +121,9 @@ def test_litellms_own_keys_are_accepted() -> None:
         {"max_request_bytes": 0},
         {"max_request_bytes": 64 << 20},  # over the topics' message limit: could never be sent
         {"on_oversize": "truncate"},
+        {"chunk_chars": 0},
+        {"chunks_in_flight": "many"},
+        {"scan_bytes_per_s": -1},
         {"bootstrap_servers": ""},
         {"bootstrap_servers": "os.environ/MISSING"},
     ],

@@ -34,7 +34,7 @@ from mode import Service
 
 from topics.codec import decode, encode, peek_schema
 from topics.errors import DecodeError
-from topics.keys import message_key
+from topics.keys import chunk_parent, message_key
 from topics.messages import AuditRecord, AuditTick, ScanRequest, ScanResult, Verdict
 from workers.audit.committed import TableManager, read_committed
 from workers.audit.dedupe import SeenKeys
@@ -228,6 +228,8 @@ class AuditPool:
                         "wrong_schema", "schema", f"the audit pool does not take {schema!r}"
                     )
                 message = decode(cls, value)
+                if chunk_parent(message.request_id) is not None:
+                    return  # a chunk: the shim sends its request whole, results merged
                 key = f"{message.request_id}|{message.phase}"
                 state = AuditState.load(table.get(key))
                 changed, texts = state.add(message, now, self.audit, self.cipher)
