@@ -229,7 +229,7 @@ class AuditPool:
                     )
                 message = decode(cls, value)
                 if chunk_parent(message.request_id) is not None:
-                    return  # a chunk: the shim sends its request whole, results merged
+                    return False  # a chunk: the shim sends its request whole, results merged
                 key = f"{message.request_id}|{message.phase}"
                 state = AuditState.load(table.get(key))
                 changed, texts = state.add(message, now, self.audit, self.cipher)
