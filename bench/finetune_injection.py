@@ -345,8 +345,10 @@ def encoder_run(args: argparse.Namespace, data: Data) -> dict[str, np.ndarray]:
 # ---- today's stacked head -----------------------------------------------------------------
 
 
-def stacked_run(args: argparse.Namespace, data: Data) -> dict[str, np.ndarray]:
-    """Today's learned layer fitted on the run's training texts; its probability for every text."""
+def stacked_runs(args: argparse.Namespace, base: Data, holds: list[str]) -> None:
+    """Today's learned layer fitted on each run's training texts (``base`` without the source
+    held out); its probability for every text, saved per run. The signals (n-grams, rules,
+    embeddings) are computed once for all runs: they do not depend on the split."""
     from bench.train_injection import (
         MAX_TOKENS,
         NGRAM_CS,
@@ -362,11 +364,37 @@ def stacked_run(args: argparse.Namespace, data: Data) -> dict[str, np.ndarray]:
         max_tokens=MAX_TOKENS, overlap=min(64, (MAX_TOKENS - 2) // 4), precision=PRECISION
     )
     with progress_bar() as progress:
-        signals = compute_signals(data.examples, embedder, progress)
-    signals.sources = data.sources
-    train_rows = np.flatnonzero(data.part == 0)
-    classifier, _ = fit(signals.take(train_rows), NGRAM_CS[0], args.seed)
-    return {"p": learned_proba(classifier, signals)}
+        signals = compute_signals(base.examples, embedder, progress)
+    signals.sources = base.sources
+    names = np.array([held_name(s) for s in base.sources])
+    for hold in holds:
+        held = names == hold if hold else np.zeros(len(names), bool)
+        order = np.r_[
+            np.flatnonzero((base.part == 0) & ~held),
+            np.flatnonzero((base.part == 1) & ~held),
+            np.flatnonzero(held),
+        ]
+        part = np.where(held[order], 2, base.part[order])
+        run = signals.take(order)
+        classifier, _ = fit(run.take(np.flatnonzero(part == 0)), NGRAM_CS[0], args.seed)
+        save(args.out, "stacked", hold, part, base.y[order], base.sources[order],
+             {"p": learned_proba(classifier, run)})  # fmt: skip
+
+
+def save(
+    out: Path,
+    kind: str,
+    hold: str,
+    part: np.ndarray,
+    y: np.ndarray,
+    sources: np.ndarray,
+    scores: dict[str, np.ndarray],
+) -> None:
+    """Write one run's scores (``out/<kind>-<held out>.npz``)."""
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"{run_name(kind, hold)}.npz"
+    np.savez_compressed(path, part=part, y=y, sources=sources, **scores)
+    print(f"wrote {path}")
 
 
 # ---- the table ------------------------------------------------------------------------------
@@ -433,7 +461,12 @@ def main() -> int:
     parser.add_argument("--cap", type=int, default=800, help="texts per source and label")
     parser.add_argument("--generated", type=int, default=600)
     parser.add_argument("--valid-share", type=float, default=0.2)
-    parser.add_argument("--hold-out", default="", help="a source or group to hold out")
+    parser.add_argument(
+        "--hold-out",
+        nargs="+",
+        default=[""],
+        help="a source or group to hold out ('' none); stacked takes several, one run each",
+    )
     parser.add_argument("--max-tokens", type=int, default=128)
     parser.add_argument("--top-layers", type=int, default=2, help="layers trained, from the top")
     parser.add_argument("--epochs", type=int, default=1)
@@ -447,14 +480,18 @@ def main() -> int:
         table(args.out)
         return 0
     started = time.monotonic()
-    data = load(args)
-    counts = {k: int(v) for k, v in zip(*np.unique(data.part, return_counts=True), strict=True)}
-    print(f"{args.what}, held out {args.hold_out or 'nothing'}: {counts} (train/valid/held)")
-    scores = encoder_run(args, data) if args.what == "encoder" else stacked_run(args, data)
-    args.out.mkdir(parents=True, exist_ok=True)
-    path = args.out / f"{run_name(args.what, args.hold_out)}.npz"
-    np.savez_compressed(path, part=data.part, y=data.y, sources=data.sources, **scores)
-    print(f"wrote {path} in {time.monotonic() - started:.0f}s")
+    if args.what == "stacked":
+        holds = args.hold_out
+        args.hold_out = ""
+        stacked_runs(args, load(args), holds)
+    else:
+        (args.hold_out,) = args.hold_out
+        data = load(args)
+        counts = dict(zip(*np.unique(data.part, return_counts=True), strict=True))
+        print(f"held out {args.hold_out or 'nothing'}: {counts} (train/valid/held)")
+        scores = encoder_run(args, data)
+        save(args.out, "encoder", args.hold_out, data.part, data.y, data.sources, scores)
+    print(f"{time.monotonic() - started:.0f}s")
     return 0
 
 
