@@ -18,14 +18,22 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 
 from shim.chunks import Chunk, merge
+from shim.params import chunked_wait_ms
 from shim.replies import ReplyClient
-from topics import GuardstreamError, ScanRequest, ScanResult, chunk_id
+from topics import (
+    GuardstreamError,
+    PayloadTooLarge,
+    ScanRequest,
+    ScanResult,
+    chunk_id,
+    encode,
+)
 
-__all__ = ["ask_chunks"]
+__all__ = ["ask_chunks", "audit_whole", "sized"]
 
 
 async def ask_chunks(
@@ -88,3 +96,29 @@ async def ask_chunks(
         if result is not None:
             merged[scanner] = result
     return merged
+
+
+def sized(
+    request: ScanRequest, budget_ms: int, max_request_bytes: int, scan_bytes_per_s: int
+) -> ScanRequest:
+    """A request to be chunked, with its deadline grown by its size (:func:`chunked_wait_ms`);
+    :class:`PayloadTooLarge` past ``max_request_bytes``, :class:`EncodeError` when it cannot
+    be encoded."""
+    size = len(encode(request))
+    if size > max_request_bytes:
+        raise PayloadTooLarge(
+            f"the request is {size} bytes, over the {max_request_bytes}-byte limit"
+        )
+    wait_ms = chunked_wait_ms(budget_ms, size, scan_bytes_per_s)
+    return replace(request, deadline_ms=request.created_ms + wait_ms)
+
+
+def audit_whole(
+    replies: ReplyClient, joins: str, request: ScanRequest, results: Mapping[str, ScanResult]
+) -> None:
+    """Send a chunked request whole, with its merged results, to the audit pool's ``joins``
+    topic: it records the request once (it skips the chunks). Without the results' redacted
+    texts: the audit masks the texts itself, and they would cross the bus unsealed."""
+    replies.publish(joins, request, request.request_id)
+    for result in results.values():
+        replies.publish(joins, replace(result, redacted=[]), request.request_id)

@@ -44,11 +44,10 @@ from shim.extract import (
     response_texts,
     stream_texts,
 )
-from shim.fanout import ask_chunks
+from shim.fanout import ask_chunks, audit_whole, sized
 from shim.health import GuardrailHealth
 from shim.health import mount as mount_health
 from shim.metrics import serve_metrics, shim_metrics
-from shim.params import chunked_wait_ms
 from shim.placeholders import number, restore
 from shim.replies import ReplyClient, TooManyPending
 from shim.settings import KNOWN_KEYS, RequestPlan, ShimSettings
@@ -65,7 +64,6 @@ from topics import (
     ScanResult,
     Text,
     Verdict,
-    encode,
 )
 from topics.scanners import (
     TOO_LARGE_CODE,
@@ -324,18 +322,13 @@ class KafkaScanGuardrail(CustomGuardrail):
         if not plan.scanners or not texts:
             return Outcome(decision="allow")
         started, started_wall = time.perf_counter(), time.time()
-        reply = ReplyAddress(
-            topic=self.settings.topics.results.name,
-            partition=self.replies.partition,
-            instance_id=self.replies.instance_id,
-        )
-        request = self._request(data, auth, texts, plan, mode, phase, reply, window)
+        request = self._request(data, auth, texts, plan, mode, phase, self.replies.address, window)
         # pools known down are not waited for: on_timeout applies to them at once
         skipped = self.replies.pools.skipped(plan.scanners)
         chunks = split(texts, s.chunk_chars) if total_chars(texts) > s.chunk_chars else []
         try:
             if chunks:
-                request = self._sized(request, plan.budget_ms)
+                request = sized(request, plan.budget_ms, s.max_request_bytes, s.scan_bytes_per_s)
                 wait_s = (request.deadline_ms - request.created_ms) / 1000
                 results = await ask_chunks(
                     self.replies,
@@ -382,34 +375,12 @@ class KafkaScanGuardrail(CustomGuardrail):
             request.request_id,
         )
         if chunks:
-            self._audit_whole(request, results)
+            audit_whole(self.replies, s.topics.audit_joins.name, request, results)
         streamed = {} if window is None else {"window": window, "released_chars": released}
         self._record(data, request, outcome, results, started_wall, waited_ms, streamed)
         if outcome.decision == "block":
             raise _blocked(outcome)
         return outcome
-
-    def _sized(self, request: ScanRequest, budget_ms: int) -> ScanRequest:
-        """A request to be chunked, with its deadline grown by its size (:func:`chunked_wait_ms`);
-        :class:`PayloadTooLarge` past ``max_request_bytes``, :class:`EncodeError` when it cannot
-        be encoded."""
-        size = len(encode(request))
-        if size > self.settings.max_request_bytes:
-            raise PayloadTooLarge(
-                f"the request is {size} bytes, over the {self.settings.max_request_bytes}-byte "
-                "limit"
-            )
-        wait_ms = chunked_wait_ms(budget_ms, size, self.settings.scan_bytes_per_s)
-        return replace(request, deadline_ms=request.created_ms + wait_ms)
-
-    def _audit_whole(self, request: ScanRequest, results: Mapping[str, ScanResult]) -> None:
-        """Send a chunked request whole, with its merged results, to the audit pool, which
-        records it once (it skips the chunks). Without the results' redacted texts: the
-        audit masks the texts itself, and they would cross the bus unsealed."""
-        joins = self.settings.topics.audit_joins.name
-        self.replies.publish(joins, request, request.request_id)
-        for result in results.values():
-            self.replies.publish(joins, replace(result, redacted=[]), request.request_id)
 
     def _publish_only(
         self, data: dict, auth: Any, texts: list[Text], mode: Mode, phase: Phase = "response"
@@ -430,24 +401,21 @@ class KafkaScanGuardrail(CustomGuardrail):
         """Scan a long request nobody waits for in chunks; the audit pool gets it whole."""
         s = self.settings
         try:
-            request = self._sized(request, budget_ms)
+            request = sized(request, budget_ms, s.max_request_bytes, s.scan_bytes_per_s)
         except (PayloadTooLarge, EncodeError) as e:
             log.warning("guardstream: request %s not published: %s", request.request_id, e)
             return
-        reply = ReplyAddress(
-            topic=s.topics.results.name,
-            partition=self.replies.partition,
-            instance_id=self.replies.instance_id,
-        )
         results = await ask_chunks(
             self.replies,
-            replace(request, reply=reply),
+            replace(request, reply=self.replies.address),
             split(request.texts, s.chunk_chars),
             (request.deadline_ms - request.created_ms) / 1000,
             skip=self.replies.pools.skipped(request.scanners),
             in_flight=s.chunks_in_flight,
         )
-        self._audit_whole(request, results)  # no reply address: no verdict to wait for
+        audit_whole(
+            self.replies, s.topics.audit_joins.name, request, results
+        )  # no reply address: no verdict to wait for
 
     def _plan(self, data: Mapping[str, Any], auth: Any) -> RequestPlan:
         metadata = request_metadata(data)

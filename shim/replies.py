@@ -48,6 +48,7 @@ from topics import (
     KafkaConnection,
     PayloadCipher,
     PayloadTooLarge,
+    ReplyAddress,
     ScanRequest,
     ScanResult,
     Topics,
@@ -124,6 +125,10 @@ class ReplyClient:
         self.topics = topics
         self.instance_id = instance_id
         self.partition = reply_partition(instance_id, topics.partitions)
+        self.address = ReplyAddress(
+            topic=topics.results.name, partition=self.partition, instance_id=instance_id
+        )
+        """Where the pools send this client's results: the address every request carries."""
         self._connection = connection
         self._max_pending = max_pending
         self._cipher = cipher
