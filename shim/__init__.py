@@ -1,6 +1,7 @@
 """The LiteLLM guardrail that publishes to Kafka and waits for verdicts."""
 
-from shim.guardrail import GuardrailBlocked, KafkaScanGuardrail
+from shim.blocked import GuardrailBlocked
+from shim.guardrail import KafkaScanGuardrail
 from shim.names import ALIASES, scanner_name
 from shim.presets import PRESETS
 from shim.replies import ReplyClient, TooManyPending

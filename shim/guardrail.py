@@ -30,9 +30,9 @@ from dataclasses import replace
 from typing import Any, ClassVar
 
 from litellm.integrations.custom_guardrail import CustomGuardrail
-from litellm.proxy._types import ProxyException
 from litellm.types.guardrails import GuardrailEventHooks
 
+from shim.blocked import GuardrailBlocked, blocked_by
 from shim.callers import caller_of, guardstream_section, request_metadata
 from shim.chunks import split, total_chars
 from shim.decide import Outcome, decide
@@ -65,15 +65,9 @@ from topics import (
     Text,
     Verdict,
 )
-from topics.scanners import (
-    TOO_LARGE_CODE,
-    TOO_LARGE_MESSAGE,
-    UNAVAILABLE_CODE,
-    UNAVAILABLE_MESSAGE,
-    block_of,
-)
+from topics.scanners import TOO_LARGE_CODE, TOO_LARGE_MESSAGE
 
-__all__ = ["GuardrailBlocked", "KafkaScanGuardrail"]
+__all__ = ["KafkaScanGuardrail"]
 
 log = logging.getLogger("guardstream.shim")
 
@@ -83,27 +77,6 @@ _HOOKS = [
     GuardrailEventHooks.post_call,
     GuardrailEventHooks.logging_only,
 ]
-
-
-class GuardrailBlocked(ProxyException):
-    """A block, rendered by the proxy as HTTP 400 with the body the users' guide promises.
-
-    The proxy re-raises a :class:`ProxyException` untouched and its handler writes
-    ``{"error": exc.to_dict()}`` with ``int(exc.code)`` as the status; overriding ``to_dict``
-    drops ``param`` and puts the scanner's code where the status would go. On a buffered
-    stream LiteLLM rebuilds the error from ``status_code``, ``type`` and ``param`` instead, so
-    there the body keeps ``"code": "400"`` (HTTP 400 all the same).
-    """
-
-    status_code = 400
-
-    def __init__(self, message: str, error_code: str) -> None:
-        super().__init__(message=message, type="content_policy_violation", param=None, code=400)
-        self.error_code = error_code
-
-    def to_dict(self) -> dict:
-        """The ``error`` object of the response body."""
-        return {"message": self.message, "type": self.type, "code": self.error_code}
 
 
 class KafkaScanGuardrail(CustomGuardrail):
@@ -379,7 +352,7 @@ class KafkaScanGuardrail(CustomGuardrail):
         streamed = {} if window is None else {"window": window, "released_chars": released}
         self._record(data, request, outcome, results, started_wall, waited_ms, streamed)
         if outcome.decision == "block":
-            raise _blocked(outcome)
+            raise blocked_by(outcome)
         return outcome
 
     def _publish_only(
@@ -550,9 +523,3 @@ def _cap_payload_loggers() -> None:
     logger = logging.getLogger("aiokafka")
     if logger.getEffectiveLevel() < logging.INFO:
         logger.setLevel(logging.INFO)
-
-
-def _blocked(outcome: Outcome) -> GuardrailBlocked:
-    if outcome.blocked_by:
-        return GuardrailBlocked(*block_of(outcome.blocked_by[0]))
-    return GuardrailBlocked(UNAVAILABLE_MESSAGE, UNAVAILABLE_CODE)
