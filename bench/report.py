@@ -74,7 +74,8 @@ def _roundtrip(rt: dict[str, Any], where: str = "") -> list[str]:
         "",
         f"Publish to all results back at the shim's reply client; one ~{s['text_chars']}-character "
         f"prompt per request; {s['step_s']:g} s per step; saturated when under 95% answered "
-        f"within {s['budget_s']:g} s or p99 over {s['saturated_p99_ms']:g} ms.",
+        f"within {s['budget_s']:g} s (every result in, or a block that ended the wait) or p99 "
+        f"over {s['saturated_p99_ms']:g} ms.",
         "",
     ]
     rows = []

@@ -3,7 +3,8 @@
 Uses the shim's own :class:`shim.replies.ReplyClient` against the running pools. For one scanner
 and for all four, offers rising request rates (open loop, one ~200-character prompt per
 request), each step bounded in time, and stops a series at the first step that saturates: fewer
-than 95% of the requests answered in full within the budget, or p99 above ``saturated_p99_ms``.
+than 95% of the requests answered within the budget (every result in, or a block that ended
+the wait), or p99 above ``saturated_p99_ms``.
 The saturation point is the highest offered rate that did not saturate. Requests beyond
 ``max_in_flight_s`` seconds' worth of the rate are not sent (shed), so an overloaded step leaves
 a bounded backlog behind.
@@ -91,7 +92,9 @@ async def _timed(
         results = await client.ask(scan_request(text, scanners, client, budget_s), budget_s)
     except GuardstreamError:  # Kafka unreachable: counts as not answered
         results = {}
-    return len(results) == len(scanners), (time.perf_counter() - began) * 1000
+    # answered: every result is in, or a block ended the wait (the others' no longer matter)
+    answered = len(results) == len(scanners) or any(r.verdict == "block" for r in results.values())
+    return answered, (time.perf_counter() - began) * 1000
 
 
 async def _step(
