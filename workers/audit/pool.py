@@ -39,6 +39,7 @@ from topics.messages import AuditRecord, AuditTick, ScanRequest, ScanResult, Ver
 from workers.audit.committed import TableManager, read_committed
 from workers.audit.dedupe import SeenKeys
 from workers.audit.join import AuditSettings, AuditState, RawTexts
+from workers.audit.schedule import DueTimes
 from workers.audit.sinks import SinkRunner, build_sinks
 from workers.audit.sinks.base import would_block
 from workers.audit.transactions import AuditTransactions, Write
@@ -57,6 +58,12 @@ from workers.settings import PoolSettings
 __all__ = ["AuditPool"]
 
 log = logging.getLogger("guardstream.audit")
+
+_TICK_RETRY_MS = 5_000
+"""When a state the timer sent a tick for is looked at again, should the tick not arrive."""
+
+_RESCAN_S = 300.0
+"""How often the timer reads the whole table again, whatever happened (a safety net)."""
 
 _JOINED: tuple[type[ScanRequest] | type[ScanResult] | type[Verdict], ...] = (
     ScanRequest,
@@ -85,6 +92,8 @@ class AuditPool:
         self.last_record_at = 0.0
         self.cipher = settings.cipher()
         self.raw_texts = RawTexts()
+        self.due = DueTimes()
+        self._rescanned_at = 0.0
         self.fatal = Fatal()
         self.transactions = (
             AuditTransactions(
@@ -186,16 +195,28 @@ class AuditPool:
                 for sink in self.sinks:
                     sink.offer(record)
 
+        @app.on_partitions_assigned.connect
+        def rebalanced(sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
+            self.due.mark_stale()  # recovery brings states this process has not seen
+
         @app.timer(interval=1.0)
         async def deadlines() -> None:
             now = _now_ms()
-            for key, raw_state in list(table.items()):
+            self._rescan(app, table)
+            for key in self.due.take(now):
+                raw_state = table.get(key)
+                if raw_state is None:
+                    continue
                 state = AuditState.load(raw_state)
                 request_id, _, phase = key.rpartition("|")
                 forget = self._forgettable(state, now)
                 if forget or state.ready(self.audit, now):
                     tick = AuditTick(request_id=request_id, phase=phase, forget=forget)  # type: ignore[arg-type]
                     await joins.send(key=message_key(request_id), value=encode(tick))
+                    # again later, should the tick be lost: the join sets the next due time
+                    self.due.set(key, now + _TICK_RETRY_MS)
+                else:
+                    self.due.set(key, self._due_ms(state))
 
         app.add_dependency(_SinkService(self.sinks))
         if self.transactions:
@@ -218,6 +239,7 @@ class AuditPool:
                 if tick.forget:
                     table.pop(key, None)
                     self.raw_texts.drop(key)
+                    self.due.drop(key)
                     return False
                 state = AuditState.load(table.get(key))
                 changed = False
@@ -257,9 +279,11 @@ class AuditPool:
             decision = "would_block" if would_block(record) else record.decision
             self.metrics.record(decision, record.timed_out, record.failed)
             self.last_record_at = time.time()
+            self.due.set(key, self._due_ms(state))
             return deferred
         if changed:
             table[key] = state.dump()
+        self.due.set(key, self._due_ms(state))
         return False
 
     async def _write_once(
@@ -297,6 +321,30 @@ class AuditPool:
         # it, or a restart would restore one of them over it
         await self.app.producer.flush()
 
+    def _due_ms(self, state: AuditState) -> int | None:
+        """When the timer next looks at ``state``: past its marker's or orphan's keep time, or
+        at its record's deadline (a complete one is written by the join itself)."""
+        keep = int(self.audit.keep_emitted_s * 1000)
+        if state.emitted_ms:
+            return state.emitted_ms + keep + 1
+        if not state.request:
+            return state.first_seen_ms + keep + 1
+        return state.deadline_ms(self.audit)
+
+    def _rescan(self, app: faust.App, table: Any) -> None:
+        """Read the table whole into the schedule when it may hold states the schedule has not
+        seen (at start, after a rebalance once recovery is done, every ``_RESCAN_S``)."""
+        if time.monotonic() - self._rescanned_at > _RESCAN_S:
+            self.due.mark_stale()
+        recovery = getattr(app.tables, "recovery", None)
+        if not self.due.stale or getattr(recovery, "in_recovery", False):
+            return
+        self.due.clear()
+        for key, raw_state in list(table.items()):
+            self.due.set(key, self._due_ms(AuditState.load(raw_state)))
+        self.due.stale = False
+        self._rescanned_at = time.monotonic()
+
     def _forgettable(self, state: AuditState, now: int) -> bool:
         keep = int(self.audit.keep_emitted_s * 1000)
         if state.emitted_ms:
@@ -333,6 +381,9 @@ class AuditPool:
             "assigned": assigned,
             "failed": self.fatal.reason,
             "records_written": self.written,
+            # join states waiting for their record, and written records' markers kept to absorb
+            # re-deliveries (forgotten after keep_emitted_s)
+            "join_states": len(self.due),
             "last_result_age_s": round(time.time() - self.last_record_at, 3)
             if self.last_record_at
             else None,

@@ -89,6 +89,28 @@ async def test_one_record_per_request_even_across_a_restart(
     assert all(not v[0].timed_out for v in by_id.values())
 
 
+async def test_markers_are_forgotten_after_their_keep_time_and_the_table_empties(
+    kafka: KafkaConnection, topics: Topics, tmp_path: Path
+) -> None:
+    config = tmp_path / "guardstream.yaml"
+    config.write_text(yaml.safe_dump({"pools": {"audit": {
+        "audit": {"logging_only_deadline_s": 1, "keep_emitted_s": 3},
+    }}}))  # fmt: skip
+    with running_pool(kafka, topics, "audit", "--config", str(config), home=tmp_path) as audit:
+        async with Bus(kafka, topics) as bus:
+            for i in range(5):  # nobody answers: each record is written at its deadline
+                await bus.send(_logging_only(scan_request([f"text {i}"], ["keyword"], topics)))
+            records = await _records(bus, 5)
+            assert len(records) == 5 and all(r.timed_out == ["keyword"] for r in records)
+            held = audit.health()["join_states"]
+            assert held == 5  # the markers, absorbing re-deliveries for now
+            for _ in range(40):
+                await asyncio.sleep(0.5)
+                if audit.health()["join_states"] == 0:
+                    break
+            assert audit.health()["join_states"] == 0  # forgotten by the timer
+
+
 async def test_missing_scanners_time_out_and_the_verdict_is_joined(
     kafka: KafkaConnection, topics: Topics, tmp_path: Path
 ) -> None:
