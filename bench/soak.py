@@ -6,7 +6,8 @@ minutes: all scanners' material (names and e-mails, keys, injections, threats, p
 questions), small and large prompts, and new made-up words in every request, so spaCy's
 vocabulary and every cache meet text they have not seen. Every ``--sample-s`` seconds it
 samples each process (with its children): resident memory, open file descriptors and threads,
-and each pool's scan-cache entries from its ``/health``; and the verdict latency of the
+and each pool's scan-cache entries (the audit pool's join states) from its ``/health``; and the
+verdict latency of the
 requests answered since the last sample (the proxy's whole answer: the guardrail's wait for
 the pools' verdicts, the mock model answers at once).
 
@@ -60,7 +61,8 @@ class ProcessSample:
     threads: int
     """Threads."""
     cache_entries: int | None = None
-    """The pool's scan-cache entries (None: not a scan pool, or its page did not answer)."""
+    """The pool's scan-cache entries, or the audit pool's join states (None: the proxy, or a
+    page that did not answer)."""
     alive: bool = True
     """False once the process has exited (its figures are then left out of the growth)."""
 
@@ -220,12 +222,16 @@ def _process(pid: int, children: dict[int, list[int]]) -> tuple[float, int, int]
 
 
 def _cache_entries(pool: str) -> int | None:
+    """A scan pool's cache entries, or the audit pool's join states, from its ``/health``."""
     try:
         url = f"http://127.0.0.1:{DEFAULT_WEB_PORTS[pool]}/health"
         with urllib.request.urlopen(url, timeout=5) as response:
-            return json.loads(response.read()).get("cache", {}).get("entries")
+            health = json.loads(response.read())
     except (OSError, ValueError):
         return None
+    if pool == "audit":
+        return health.get("join_states")
+    return health.get("cache", {}).get("entries")
 
 
 def sample(stack: LocalStack, load: Load, began: float) -> Sample:
@@ -233,7 +239,7 @@ def sample(stack: LocalStack, load: Load, began: float) -> Sample:
     processes = {}
     for name, popen in stack.processes.items():
         rss, fds, threads = _process(popen.pid, children)
-        cache = _cache_entries(name) if name in POOLS and name != "audit" else None
+        cache = _cache_entries(name) if name in POOLS else None
         processes[name] = ProcessSample(
             rss_mb=rss, fds=fds, threads=threads, cache_entries=cache, alive=popen.poll() is None
         )
