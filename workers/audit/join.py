@@ -185,6 +185,11 @@ class AuditState:
             self.redacted = _redacted(texts, results)
         return True
 
+    def marker(self) -> AuditState:
+        """What is kept of a written state: when it was first seen and written, nothing of
+        the request, its results or its texts."""
+        return AuditState(first_seen_ms=self.first_seen_ms, emitted_ms=self.emitted_ms)
+
     def deadline_ms(self, settings: AuditSettings) -> int | None:
         """When the record is written whatever is missing; None until the request arrived."""
         if not self.request:

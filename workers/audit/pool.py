@@ -268,13 +268,16 @@ class AuditPool:
         if state.ready(self.audit, now):
             self.raw_texts.drop(key)
             record = state.record(now)
+            # the marker keeps only when it was written: re-deliveries need no more, and the
+            # table holds an hour of markers (keep_emitted_s)
+            marker = state.marker()
             deferred = self.transactions is not None
             if deferred:
-                await self._write_once(audit, table, event, key, record, state.dump())
+                await self._write_once(audit, table, event, key, record, marker.dump())
             else:
                 sent = await audit.send(key=message_key(record.request_id), value=encode(record))
                 await sent
-                table[key] = state.dump()
+                table[key] = marker.dump()
             self.written += 1
             decision = "would_block" if would_block(record) else record.decision
             self.metrics.record(decision, record.timed_out, record.failed)
