@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tracemalloc
 from dataclasses import replace
 
 from tests.pools import scan_request
@@ -29,3 +30,15 @@ def test_a_written_state_keeps_only_its_times_and_ignores_what_comes_again() -> 
     assert (marker.first_seen_ms, marker.emitted_ms) == (request.created_ms, later)
     assert marker.add(request, later + 1, settings) == (False, None)  # a re-delivery
     assert not marker.mask(None) and not marker.ready(settings, later + 10_000)
+
+
+def test_a_thousand_stored_markers_take_their_own_size_not_a_buffer_each() -> None:
+    states = [AuditState(first_seen_ms=1_000 + i, emitted_ms=2_000 + i) for i in range(1_000)]
+    tracemalloc.start()
+    try:
+        kept = [s.dump() for s in states]
+        held, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert held < 1_000 * 400, held  # about 190 bytes each (orjson's own bytes hold 4 KB)
+    assert AuditState.load(kept[7]).emitted_ms == 2_007
