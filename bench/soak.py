@@ -7,9 +7,8 @@ questions), small and large prompts, and new made-up words in every request, so 
 vocabulary and every cache meet text they have not seen. Every ``--sample-s`` seconds it
 samples each process (with its children): resident memory, open file descriptors and threads,
 and each pool's scan-cache entries (the audit pool's join states) from its ``/health``; and the
-verdict latency of the
-requests answered since the last sample (the proxy's whole answer: the guardrail's wait for
-the pools' verdicts, the mock model answers at once).
+verdict latency of the requests answered since the last sample (the proxy's whole answer: the
+guardrail's wait for the pools' verdicts, the mock model answers at once).
 
 It prints one line per sample, then each figure's growth per 100,000 requests (the slope of a
 least-squares line through the samples after ``--warmup-min``), and writes the samples as

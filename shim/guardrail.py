@@ -386,9 +386,8 @@ class KafkaScanGuardrail(CustomGuardrail):
             skip=self.replies.pools.skipped(request.scanners),
             in_flight=s.chunks_in_flight,
         )
-        audit_whole(
-            self.replies, s.topics.audit_joins.name, request, results
-        )  # no reply address: no verdict to wait for
+        # no reply address: no verdict to wait for
+        audit_whole(self.replies, s.topics.audit_joins.name, request, results)
 
     def _plan(self, data: Mapping[str, Any], auth: Any) -> RequestPlan:
         metadata = request_metadata(data)

@@ -284,9 +284,9 @@ class AuditPool:
             self.last_record_at = time.time()
             self.due.set(key, self._due_ms(state))
             return deferred
-        if changed:
+        if changed:  # an unchanged state keeps its due time
             table[key] = state.dump()
-        self.due.set(key, self._due_ms(state))
+            self.due.set(key, self._due_ms(state))
         return False
 
     async def _write_once(

@@ -33,11 +33,3 @@ def test_superseded_times_do_not_pile_up() -> None:
     due.take(0)
     assert len(due._heap) < 5_000  # rebuilt from the live keys
     assert due.take(20_000_000) == ["busy|request"]
-
-
-def test_a_new_schedule_and_a_rebalance_ask_for_the_whole_table() -> None:
-    due = DueTimes()
-    assert due.stale
-    due.stale = False
-    due.mark_stale()
-    assert due.stale
