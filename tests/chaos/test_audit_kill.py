@@ -52,6 +52,23 @@ async def _ends(kafka: KafkaConnection, topics: Topics, isolation: str) -> AIOKa
     return consumer
 
 
+def _twice(
+    stamps: list[tuple[AuditRecord, int]], copies: Counter[str], kills_ms: list[int]
+) -> list[str]:
+    """Where the first requests with more than one committed record sit against the kills:
+    when each copy was written, ms from the nearest kill before it."""
+    lines = []
+    for request_id in [rid for rid, n in copies.items() if n > 1][:10]:
+        times = [at for r, at in stamps if r.request_id == request_id]
+        since = [at - max((k for k in kills_ms if k <= at), default=0) for at in times]
+        created = next(r.created_ms for r, _ in stamps if r.request_id == request_id)
+        lines.append(
+            f"twice {request_id}: created {created}, copies written {times} "
+            f"({since} ms after the kill before each)"
+        )
+    return lines
+
+
 async def test_repeated_kill_9_of_the_audit_pool_audits_each_request_once(
     kafka: KafkaConnection, topics: Topics, tmp_path: Path
 ) -> None:
@@ -67,6 +84,7 @@ async def test_repeated_kill_9_of_the_audit_pool_audits_each_request_once(
     pool = fresh()
     figures = Figures(N)
     sent: list[str] = []
+    kills_ms: list[int] = []
     sending_done = asyncio.Event()
     raw_ends = await _ends(kafka, topics, "read_uncommitted")
     stable_ends = await _ends(kafka, topics, "read_committed")
@@ -97,6 +115,7 @@ async def test_repeated_kill_9_of_the_audit_pool_audits_each_request_once(
             stable = await stable_ends.end_offsets(partitions)
             caught = any(stable[tp] < ends[tp] for tp in partitions)
             pool.kill()  # SIGKILL works on a stopped process
+            kills_ms.append(int(time.time() * 1000))
             pool.stop()  # closes its log
             rounds += 1
             in_transaction += caught
@@ -143,6 +162,7 @@ async def test_repeated_kill_9_of_the_audit_pool_audits_each_request_once(
     twice = sum(n - 1 for n in copies.values())
     figures.events.append(f"committed copies beyond the first: {twice}")
     figures.events.append(f"copies read raw (aborted ones included): {copies_read_raw}")
+    figures.events += _twice(stamps, copies, kills_ms)
     figures.show("kill -9 of the audit pool")
     assert exit_code is None, "the last audit pool died"
     assert figures.lost == 0, sorted(created - set(copies))[:5]

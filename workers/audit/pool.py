@@ -94,6 +94,8 @@ class AuditPool:
         self.raw_texts = RawTexts()
         self.due = DueTimes()
         self._rescanned_at = 0.0
+        self._recovery_read: float | None = None
+        """When the recovery whose states the schedule last read ended (faust's own stamp)."""
         self.fatal = Fatal()
         self.transactions = (
             AuditTransactions(
@@ -337,11 +339,15 @@ class AuditPool:
     def _rescan(self, app: faust.App, table: Any) -> None:
         """Read the table whole into the schedule when it may hold states the schedule has not
         seen (at start, after a rebalance once recovery is done, every ``_RESCAN_S``)."""
-        if time.monotonic() - self._rescanned_at > _RESCAN_S:
-            self.due.mark_stale()
         recovery = getattr(app.tables, "recovery", None)
+        # a recovery that ended since the last read brought states in, even when the timer read
+        # the table between the rebalance and the recovery's start
+        ended = getattr(recovery, "_recovery_ended_at", None)
+        if time.monotonic() - self._rescanned_at > _RESCAN_S or ended != self._recovery_read:
+            self.due.mark_stale()
         if not self.due.stale or getattr(recovery, "in_recovery", False):
             return
+        self._recovery_read = ended
         self.due.clear()
         for key, raw_state in list(table.items()):
             self.due.set(key, self._due_ms(AuditState.load(raw_state)))
@@ -384,6 +390,11 @@ class AuditPool:
             "assigned": assigned,
             "failed": self.fatal.reason,
             "records_written": self.written,
+            # True while the join table is read back from its changelog (after a start or a
+            # rebalance): nothing is joined meanwhile
+            "recovering": bool(
+                getattr(getattr(self.app.tables, "recovery", None), "in_recovery", False)
+            ),
             # join states waiting for their record, and written records' markers kept to absorb
             # re-deliveries (forgotten after keep_emitted_s)
             "join_states": len(self.due),
