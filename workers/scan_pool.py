@@ -37,6 +37,7 @@ from workers.faust_app import (
     run_app,
     serve_pages,
 )
+from workers.heap import HeapTrimmer
 from workers.metrics import PoolMetrics
 from workers.ready import ReadyBatches
 from workers.scan_cache import ScanCache
@@ -114,6 +115,7 @@ class ScanPool:
             self.scanner, settings.worker_id, self.cache, settings.cipher()
         )
         self.executor = ThreadPoolExecutor(1, thread_name_prefix=f"scan-{settings.kind}")
+        self.heap = HeapTrimmer(settings.heap_trim_s)
         self.timeouts: deque[float] = deque(maxlen=100)
         """When scans last timed out (wall clock): the pool is degraded while any is recent."""
         self.abandoned = 0
@@ -207,7 +209,7 @@ class ScanPool:
         limit = self.settings.scan_timeout_s if timeout_s is None else timeout_s
         loop = asyncio.get_running_loop()
         began = time.perf_counter()
-        work = loop.run_in_executor(self.executor, self.processor.process, records, limit)
+        work = loop.run_in_executor(self.executor, self._process, records, limit)
         try:
             outcome = await asyncio.wait_for(asyncio.shield(work), limit + _CHECKPOINT_GRACE_S)
         except (TimeoutError, ScannerTimeout):
@@ -225,6 +227,12 @@ class ScanPool:
         self.metrics.batch_size.observe(len(records))
         self.metrics.cache_hits.inc(outcome.cached_texts)
         self.metrics.cache_misses.inc(outcome.scanned_texts)
+        return outcome
+
+    def _process(self, records: list[Record], limit: float) -> ProcessedBatch:
+        """In the scan thread: scan a batch, then trim the heap if it is time."""
+        outcome = self.processor.process(records, limit)
+        self.heap.maybe()
         return outcome
 
     def _abandon_scan_thread(self) -> None:
@@ -328,6 +336,7 @@ class ScanPool:
                 "hits": self.cache.hits,
                 "misses": self.cache.misses,
             },
+            "heap_trims": self.heap.trims,
             "uptime_s": round(time.time() - self.started, 1),
         }
 

@@ -101,6 +101,14 @@ class PoolSettings:
     cache_size: int = field(
         default=10_000, metadata=_doc("answers kept for repeated texts (0 turns the cache off)")
     )
+    heap_trim_s: float = field(
+        default=30.0,
+        metadata=_doc(
+            "how often, at most, the scan thread hands freed memory back to the system after "
+            "a batch (glibc's malloc_trim; 0 never): resident size then follows what the pool "
+            "holds, not its largest batch so far"
+        ),
+    )
     scan_timeout_s: float = field(
         default=30.0,
         metadata=_doc(
