@@ -29,10 +29,12 @@ import asyncio
 import json
 import os
 import random
+import statistics
 import string
 import tempfile
 import time
 import urllib.request
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -288,7 +290,51 @@ def growth_per_100k(samples: list[Sample], warmup_min: float) -> dict[str, dict[
     return out
 
 
-def _slope(points: list[tuple[float, float]]) -> float:
+def against_acceptance(samples: list[Sample], warmup_min: float) -> dict[str, object]:
+    """The acceptance's figures: each process's RSS growth from just after the warm-up to the
+    end (the median of three samples at each end: one sample lands on a batch's peak or not),
+    its fds and threads after the warm-up (least, most), and the mean per-sample p99 of the
+    first ``warmup_min`` minutes against the last as many."""
+    after = [s for s in samples if s.minute >= warmup_min]
+    out: dict[str, object] = {}
+    if len(after) < 6:
+        return out
+    processes: dict[str, dict[str, float]] = {}
+    for name in after[0].processes:
+        alive = [
+            s.processes[name]
+            for s in after
+            if s.processes.get(name, None) and s.processes[name].alive
+        ]
+        if len(alive) < 6:
+            continue
+        start = statistics.median(p.rss_mb for p in alive[:3])
+        end = statistics.median(p.rss_mb for p in alive[-3:])
+        processes[name] = {
+            "rss_start_mb": round(start, 1),
+            "rss_end_mb": round(end, 1),
+            "rss_growth_pct": round(100 * (end / start - 1), 1),
+            "fds_least": min(p.fds for p in alive),
+            "fds_most": max(p.fds for p in alive),
+            "threads_least": min(p.threads for p in alive),
+            "threads_most": max(p.threads for p in alive),
+        }
+    out["processes"] = processes
+    first = [s.p99_ms for s in samples if 0 < s.minute <= warmup_min and s.p99_ms is not None]
+    last = [
+        s.p99_ms
+        for s in samples
+        if s.minute > samples[-1].minute - warmup_min and s.p99_ms is not None
+    ]
+    if first and last:
+        before, after_ms = statistics.fmean(first), statistics.fmean(last)
+        out["p99_first_ms"] = round(before, 1)
+        out["p99_last_ms"] = round(after_ms, 1)
+        out["p99_change_pct"] = round(100 * (after_ms / before - 1), 1)
+    return out
+
+
+def _slope(points: Sequence[tuple[float, float]]) -> float:
     n = len(points)
     mx = sum(x for x, _ in points) / n
     my = sum(y for _, y in points) / n
@@ -382,6 +428,20 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\ngrowth per 100,000 requests (samples after minute {args.warmup_min}):")
     for name, figures in growth.items():
         print(f"  {name:<18} " + "  ".join(f"{k} {v:+.1f}" for k, v in figures.items()))
+    acceptance = against_acceptance(samples, args.warmup_min)
+    print(f"\nafter minute {args.warmup_min} (RSS: median of 3 samples at each end):")
+    for name, figures in acceptance.get("processes", {}).items():  # type: ignore[attr-defined]
+        print(
+            f"  {name:<18} RSS {figures['rss_start_mb']} -> {figures['rss_end_mb']} MiB "
+            f"({figures['rss_growth_pct']:+.1f}%), fds {figures['fds_least']}-"
+            f"{figures['fds_most']}, threads {figures['threads_least']}-{figures['threads_most']}"
+        )
+    if "p99_change_pct" in acceptance:
+        print(
+            f"  p99 first {args.warmup_min:g} min {acceptance['p99_first_ms']} ms, last "
+            f"{args.warmup_min:g} min {acceptance['p99_last_ms']} ms "
+            f"({acceptance['p99_change_pct']:+.1f}%)"
+        )
     last = samples[-1]
     print(f"requests {last.requests}, errors {last.errors}")
     args.out.mkdir(parents=True, exist_ok=True)
@@ -390,6 +450,7 @@ def main(argv: list[str] | None = None) -> int:
         "rate": args.rate,
         "warmup_min": args.warmup_min,
         "growth_per_100k": growth,
+        "acceptance": acceptance,
         "samples": [asdict(s) for s in samples],
     }
     (args.out / f"{args.name}.json").write_text(json.dumps(report, indent=1))
