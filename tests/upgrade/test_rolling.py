@@ -1,7 +1,7 @@
 """A rolling upgrade, under load: the previous release's shim and pools against the current
 ones in every mix, through the real broker.
 
-The previous release is the commit in ``tests/upgrade/PREVIOUS`` (tag ``v0.2.0`` where tags
+The previous release is the commit in ``tests/upgrade/PREVIOUS`` (tag ``v0.3.0`` where tags
 travel): ``git archive`` extracts its tree into a temporary folder, and its pools and shim run
 from there with ``PYTHONPATH`` pointing at it, on this virtualenv (the locked dependencies of
 the two releases are the same; a release that changes them needs a virtualenv of its own).
