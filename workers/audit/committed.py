@@ -73,17 +73,10 @@ class _ConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
         # what faust's recovery reads up to; the consumer's own end_offsets() would answer
         # with the last stable offset (see the module's docstring)
         if self._raw_ends is None:
-            conf = self.app.conf
+            # faust's own group-less client: the app's connection and credentials, and the
+            # default read_uncommitted (only the worker consumer is switched to committed)
             transport: Any = self.transport
-            self._raw_ends = AIOKafkaConsumer(
-                bootstrap_servers=faust_aiokafka.server_list(transport.url, transport.default_port),
-                client_id=conf.broker_client_id,
-                isolation_level="read_uncommitted",
-                enable_auto_commit=False,
-                **faust_aiokafka.credentials_to_aiokafka_auth(
-                    conf.broker_credentials, conf.ssl_context
-                ),
-            )
+            self._raw_ends = self._create_client_consumer(transport)
             await self._raw_ends.start()
         return await self._raw_ends.end_offsets(partitions)  # type: ignore[no-any-return]
 

@@ -339,7 +339,7 @@ class AuditPool:
     def _rescan(self, app: faust.App, table: Any) -> None:
         """Read the table whole into the schedule when it may hold states the schedule has not
         seen (at start, after a rebalance once recovery is done, every ``_RESCAN_S``)."""
-        recovery = getattr(app.tables, "recovery", None)
+        recovery = _recovery(app)
         # a recovery that ended since the last read brought states in, even when the timer read
         # the table between the rebalance and the recovery's start
         ended = getattr(recovery, "_recovery_ended_at", None)
@@ -392,9 +392,7 @@ class AuditPool:
             "records_written": self.written,
             # True while the join table is read back from its changelog (after a start or a
             # rebalance): nothing is joined meanwhile
-            "recovering": bool(
-                getattr(getattr(self.app.tables, "recovery", None), "in_recovery", False)
-            ),
+            "recovering": bool(getattr(_recovery(self.app), "in_recovery", False)),
             # join states waiting for their record, and written records' markers kept to absorb
             # re-deliveries (forgotten after keep_emitted_s)
             "join_states": len(self.due),
@@ -426,6 +424,11 @@ class _SinkService(Service):
 
     async def on_stop(self) -> None:
         await asyncio.gather(*(sink.stop() for sink in self.sinks))
+
+
+def _recovery(app: faust.App) -> Any:
+    """faust's table recovery service, or None before the app has one."""
+    return getattr(app.tables, "recovery", None)
 
 
 def _now_ms() -> int:
